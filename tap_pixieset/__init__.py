@@ -1,0 +1,1 @@
+"""tap-pixieset: a Singer tap for the Pixieset Studio and Gallery APIs."""

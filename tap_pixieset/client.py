@@ -1,0 +1,320 @@
+"""Base streams for the Pixieset Studio and Gallery APIs.
+
+Every API convention lives here, once: the base URL, the shared cookie session, the
+``data`` envelope, paging, error classification, retries with ``Retry-After``, id
+coercion and ``payload`` capture. An endpoint is then a small class in
+``tap_pixieset/streams/`` that names its path, keys, schema, paging style and parent.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Generator, Iterable, Mapping
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import requests
+from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+from singer_sdk.streams import RESTStream
+
+from tap_pixieset.envelope import (
+    UnexpectedResponseError,
+    data_items,
+    endpoint_of,
+    read_body,
+)
+from tap_pixieset.pagination import UNPAGINATED, PageStyle, paginator_for
+from tap_pixieset.records import RecordShaper
+from tap_pixieset.redaction import REDACTOR
+
+if TYPE_CHECKING:
+    from singer_sdk.helpers.types import Context
+    from singer_sdk.pagination import BaseAPIPaginator
+
+    from tap_pixieset.auth import CookieSession
+    from tap_pixieset.tap import TapPixieset
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_BACKOFF_SECONDS = 60.0
+
+
+def _error_summary(response: requests.Response) -> str:
+    """A short reason from any of the four documented error body shapes (catalog A32)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.reason or ""
+    if not isinstance(body, dict):
+        return response.reason or ""
+    error = body.get("error")
+    if isinstance(error, dict):
+        return str(error.get("message") or error.get("code") or response.reason)
+    parts = [str(p) for p in (error, body.get("code"), body.get("message")) if p]
+    return ": ".join(parts) or (response.reason or "")
+
+
+def retry_after_seconds(response: requests.Response | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header, given in seconds or as an HTTP date."""
+    if response is None:
+        return None
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    current = now if now is not None else time.time()
+    return max(0.0, when.timestamp() - current)
+
+
+class PixiesetStream(RESTStream[Any]):
+    """Conventions shared by both Pixieset APIs. Subclasses set ``api`` and the endpoint."""
+
+    #: "studio" or "gallery": which base URL and which cookie session to use.
+    api: ClassVar[str]
+    #: How the endpoint pages (catalog 1.5); UNPAGINATED for single objects and short lists.
+    page_style: ClassVar[PageStyle] = UNPAGINATED
+    #: Fixed query parameters: the widest filters and expansions (catalog A12, A14).
+    query: ClassVar[Mapping[str, Any]] = {}
+    #: True for endpoints that read one record by id: a 404 there means the record was
+    #: deleted after it was listed, which is a warning and a skip, not a failed run.
+    skip_missing: ClassVar[bool] = False
+    #: Capture the whole API item in ``payload`` (for endpoints whose shape is undocumented).
+    capture_payload: ClassVar[bool] = False
+
+    #: Context handed to child streams: context key -> field of this stream's record.
+    #: Contexts carry ids only: they end up in logs and, for partitioned streams, in state.
+    child_context_keys: ClassVar[Mapping[str, str]] = {}
+
+    records_jsonpath = "$.data[*]"
+    _LOG_REQUEST_METRIC_URLS = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Child streams keep one state for all parents, so state does not grow with them."""
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("parent_stream_type") and "state_partitioning_keys" not in cls.__dict__:
+            cls.state_partitioning_keys = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._shaper = RecordShaper(self.schema, capture_payload=self.capture_payload)
+        #: The record whose children are being synced; derived streams read their rows from it.
+        self.handoff: dict[str, Any] | None = None
+
+    # -- connection ----------------------------------------------------------------------
+
+    @property
+    def tap(self) -> TapPixieset:
+        """The tap this stream belongs to."""
+        return self._tap  # type: ignore[return-value]
+
+    @property
+    def url_base(self) -> str:
+        """The configured base URL of this stream's API."""
+        return str(self.config[f"{self.api}_base_url"]).rstrip("/")
+
+    @property
+    def requests_session(self) -> CookieSession:
+        """The one cookie session of this stream's API host, shared by all its streams."""
+        return self.tap.session_for(self.api)
+
+    @property
+    def http_headers(self) -> dict[str, str]:
+        """No per-stream headers: the shared session carries them (see auth.CookieSession)."""
+        return {}
+
+    @property
+    def timeout(self) -> int:  # type: ignore[override]
+        """Request timeout in seconds, from the ``request_timeout`` setting."""
+        return int(self.config.get("request_timeout", 60))
+
+    # -- paging --------------------------------------------------------------------------
+
+    @property
+    def page_size(self) -> int:
+        """The ``page_size`` setting."""
+        return int(self.config.get("page_size", 100))
+
+    def get_new_paginator(self) -> BaseAPIPaginator[Any] | None:
+        """A paginator for this endpoint's style, or None when it is not paginated."""
+        return paginator_for(self.page_style, self.page_size)
+
+    def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
+        """Fixed filters, then the page parameters of the page being requested."""
+        token = self.page_style.first_token() if next_page_token is None else next_page_token
+        return {**self.query, **self.page_style.params_for(token, self.page_size)}
+
+    # -- responses -----------------------------------------------------------------------
+
+    def _is_follow_up_page(self, response: requests.Response) -> bool:
+        request = response.request
+        if request is None or self.page_style.page_param is None:
+            return False
+        from urllib.parse import parse_qs, urlsplit
+
+        values = parse_qs(urlsplit(request.url or "").query).get(self.page_style.page_param)
+        try:
+            first = self.page_style.first_token() or 0
+            return bool(values) and int(values[0]) > first
+        except ValueError:
+            return False
+
+    def validate_response(self, response: requests.Response) -> None:
+        """Classify a response: fine, end of list, skippable, retriable or fatal."""
+        status = response.status_code
+        if status == 404 and (self.skip_missing or self._is_follow_up_page(response)):  # noqa: PLR2004
+            return
+        if status in RETRY_STATUSES or status >= 500:  # noqa: PLR2004
+            raise RetriableAPIError(self.response_error_message(response), response)
+        if status >= 400:  # noqa: PLR2004
+            raise FatalAPIError(self.response_error_message(response))
+        if status == 200:  # noqa: PLR2004
+            try:
+                read_body(response)
+            except UnexpectedResponseError as exc:
+                # A truncated or garbled body is transient on a healthy API: read it again.
+                raise RetriableAPIError(str(exc), response) from exc
+
+    def response_error_message(self, response: requests.Response) -> str:
+        """A one-line reason that names the endpoint and status, without secrets or bodies."""
+        kind = "client" if response.status_code < 500 else "server"  # noqa: PLR2004
+        message = (
+            f"The {self.api} API answered HTTP {response.status_code} ({kind} error) for "
+            f"{endpoint_of(response)} in stream '{self.name}'"
+        )
+        summary = _error_summary(response)
+        if summary:
+            message += f": {summary[:200]}"
+        return REDACTOR.mask(message)
+
+    def parse_response(self, response: requests.Response) -> Iterable[dict[str, Any]]:
+        """Records from the ``data`` envelope (a list, one object, or a bare array)."""
+        if response.status_code == 404:  # noqa: PLR2004
+            if self.skip_missing:
+                self.logger.warning(
+                    "Skipping %s: the API answered 404 (it was probably deleted after it was listed).",
+                    endpoint_of(response),
+                )
+            return
+        for item in data_items(read_body(response)):
+            yield item if isinstance(item, dict) else self.wrap_scalar(item)
+
+    def wrap_scalar(self, item: Any) -> dict[str, Any]:
+        """Turn a bare scalar list item into a record. Streams that expect scalars override this."""
+        raise FatalAPIError(
+            f"Stream '{self.name}' received a list item that is not an object: {type(item).__name__}."
+        )
+
+    def post_process(self, row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:
+        """Coerce types to the schema (ids to strings, 0/1 to booleans) and capture ``payload``."""
+        return self._shaper.shape(row, context)
+
+    def get_child_context(self, record: dict[str, Any], context: Context | None) -> dict[str, Any]:
+        """Ids for the child streams, per ``child_context_keys``."""
+        self.handoff = record
+        return {key: record.get(field) for key, field in self.child_context_keys.items()}
+
+    # -- retries -------------------------------------------------------------------------
+
+    def backoff_max_tries(self) -> int:
+        """The ``max_retries`` setting plus the first attempt."""
+        return int(self.config.get("max_retries", 5)) + 1
+
+    def backoff_wait_generator(self) -> Generator[float, Any, None]:  # type: ignore[override]
+        """Exponential backoff from 1 s, capped at 60 s; ``Retry-After`` wins when present."""
+        attempt = 0
+        exception = yield 0.0
+        while True:
+            response = getattr(exception, "response", None)
+            wait = retry_after_seconds(response)
+            if wait is None:
+                wait = min(MAX_BACKOFF_SECONDS, float(self.config.get("backoff_base_seconds", 1.0)) * 2**attempt)
+            attempt += 1
+            exception = yield min(wait, MAX_BACKOFF_SECONDS)
+
+    def backoff_jitter(self, value: float) -> float:
+        """Add up to 10% of jitter, never less than the server asked for."""
+        return value + random.uniform(0, value * 0.1)  # noqa: S311
+
+    def backoff_handler(self, details: Any) -> None:
+        """Log each retry once: what failed, the try number and the wait. No secrets."""
+        exception = details.get("exception")
+        response = getattr(exception, "response", None)
+        reason = f"HTTP {response.status_code}" if response is not None else type(exception).__name__
+        self.tap.record_retry(self.api)
+        self.logger.warning(
+            "Retrying %s in stream '%s' after %s (try %d of %d), waiting %.2f s.",
+            self.path,
+            self.name,
+            reason,
+            details.get("tries", 0),
+            self.backoff_max_tries(),
+            details.get("wait", 0.0),
+        )
+
+    # -- sync ----------------------------------------------------------------------------
+
+    def sync(self, context: Context | None = None) -> None:
+        """Skip the whole stream, with one warning per API, when its API has no session."""
+        if not self.tap.api_available(self.api):
+            return
+        super().sync(context)
+
+
+class DerivedStream(PixiesetStream):
+    """Rows taken from an array inside the parent's record, with no HTTP request.
+
+    The parent hands its current record over in ``handoff`` just before it syncs its
+    children, so the context stays ids only.
+    """
+
+    #: The array field of the parent record that holds this stream's rows.
+    source_field: ClassVar[str]
+    #: Fields copied from the parent record into each row: row field -> parent field.
+    inherited_fields: ClassVar[Mapping[str, str]] = {}
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """The rows of the parent record currently being synced."""
+        parent = self.tap.streams[self.parent_stream_type.name]  # type: ignore[union-attr]
+        record = parent.handoff or {}
+        inherited = {field: record.get(source) for field, source in self.inherited_fields.items()}
+        for row in record.get(self.source_field) or []:
+            if isinstance(row, dict):
+                shaped = self.post_process({**row, **inherited}, context)
+                if shaped is not None:
+                    yield shaped
+
+    def post_process(self, row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:
+        """Rows are shaped once, in get_records, where the parent fields are added."""
+        return row
+
+
+class StudioStream(PixiesetStream):
+    """A stream of the Studio API (``studio_base_url``, ``studio_cookie``)."""
+
+    api = "studio"
+
+
+class GalleryStream(PixiesetStream):
+    """A stream of the Gallery API (``gallery_base_url``, ``gallery_cookie``)."""
+
+    api = "gallery"
+
+
+def utc_today() -> str:
+    """Today's date in UTC, the ``snapshot_date`` of snapshot streams."""
+    return datetime.now(timezone.utc).date().isoformat()
+
+
+LOGGER = logging.getLogger("tap_pixieset.client")

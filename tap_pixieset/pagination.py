@@ -1,0 +1,208 @@
+"""Paginators for the pagination styles of the Pixieset APIs (catalog section 1.5).
+
+Every style asks for pages of ``page_size`` items and stops on the first signal that the
+list has ended, checked in the order of catalog section 3.3:
+
+1. ``links.next`` (null means stop);
+2. ``meta.last_page``;
+3. ``meta.total_pages``;
+4. ``meta.total`` with ``meta.per_page``;
+5. otherwise a short or empty page.
+
+A 404 on a page after the first also ends the list (catalog A34). Two guards make an
+endless loop impossible: a page that repeats the previous page ends the list, and a hard
+page limit raises an error instead of looping.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+from singer_sdk.pagination import BaseAPIPaginator
+
+from tap_pixieset.envelope import data_items, links_of, meta_of, read_body
+
+LOGGER = logging.getLogger("tap_pixieset.pagination")
+
+MAX_PAGES = 100_000
+
+
+class PaginationError(RuntimeError):
+    """Pagination did not converge: the API kept answering with new pages."""
+
+
+@dataclass(frozen=True)
+class PageStyle:
+    """How one endpoint is paged: the query parameter names it understands.
+
+    ``page_param`` is None for endpoints that are not paginated; ``size_param`` is None
+    for endpoints that take a page number but no page size (catalog style P1').
+    """
+
+    page_param: str | None = "page"
+    size_param: str | None = "per_page"
+    offset: bool = False
+
+    def first_params(self, page_size: int) -> dict[str, Any]:
+        """Query parameters for the first page."""
+        return self.params_for(self.first_token(), page_size)
+
+    def first_token(self) -> int | None:
+        """Token of the first page: page 1, offset 0, or None when not paginated."""
+        if self.page_param is None:
+            return None
+        return 0 if self.offset else 1
+
+    def params_for(self, token: int | None, page_size: int) -> dict[str, Any]:
+        """Query parameters for the page identified by ``token``."""
+        if token is None or self.page_param is None:
+            return {}
+        params: dict[str, Any] = {self.page_param: token}
+        if self.size_param:
+            params[self.size_param] = page_size
+        return params
+
+
+#: Catalog 1.5 styles, by their catalog names.
+PER_PAGE = PageStyle("page", "per_page")  # P1
+PAGE_ONLY = PageStyle("page", None)  # P1'
+PAGE_SIZE = PageStyle("page", "page_size")  # P2
+PAGE_SIZE_CAMEL = PageStyle("page", "pageSize")  # P3
+LIMIT_OFFSET = PageStyle("offset", "limit", offset=True)  # P4
+UNPAGINATED = PageStyle(None, None)  # P0
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _first_id(items: list[Any]) -> Any:
+    if not items:
+        return None
+    first = items[0]
+    return first.get("id", first) if isinstance(first, dict) else first
+
+
+class _GuardedPaginator(BaseAPIPaginator[int]):
+    """Shared guards: a page that repeats the previous one ends the list; a page limit raises."""
+
+    def __init__(self, start_value: int, page_size: int, max_pages: int = MAX_PAGES) -> None:
+        super().__init__(start_value)
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self._previous_first_id: Any = None
+        self._previous_count = -1
+
+    def _repeats_previous_page(self, items: list[Any]) -> bool:
+        first_id = _first_id(items)
+        repeated = (
+            first_id is not None
+            and first_id == self._previous_first_id
+            and len(items) == self._previous_count
+        )
+        self._previous_first_id, self._previous_count = first_id, len(items)
+        return repeated
+
+    def _check_limit(self) -> None:
+        if self.count + 1 >= self.max_pages:
+            raise PaginationError(
+                f"Pagination did not end after {self.max_pages} pages; stopping instead of "
+                "looping forever. The API may be ignoring the page parameter."
+            )
+
+    def has_more(self, response: requests.Response) -> bool:
+        """Decide from the response whether another page should be requested."""
+        if response.status_code == 404:  # noqa: PLR2004  (a page past the end, catalog A34)
+            return False
+        body = read_body(response)
+        items = data_items(body)
+        if not items:
+            return False
+        if self._repeats_previous_page(items):
+            LOGGER.warning(
+                "The API answered page %s with the same items as the page before; "
+                "treating it as the end of the list.",
+                self.current_value,
+            )
+            return False
+        more = self._signals_more(body, items)
+        if more:
+            self._check_limit()
+        return more
+
+    def _signals_more(self, body: Any, items: list[Any]) -> bool:
+        raise NotImplementedError
+
+
+class PagePaginator(_GuardedPaginator):
+    """Page-number pagination (styles P1, P1', P2, P3 and P5) reading the API's end signals."""
+
+    def __init__(self, page_size: int, max_pages: int = MAX_PAGES) -> None:
+        super().__init__(1, page_size, max_pages)
+
+    def _signals_more(self, body: Any, items: list[Any]) -> bool:
+        links = links_of(body)
+        if links is not None and "next" in links:
+            return bool(links["next"])
+        meta = meta_of(body)
+        current = _as_int(meta.get("current_page")) or self.current_value
+        for last_key in ("last_page", "total_pages"):
+            last = _as_int(meta.get(last_key))
+            if last is not None:
+                return current < last
+        total = _as_int(meta.get("total"))
+        per_page = _as_int(meta.get("per_page"))
+        if total is not None and per_page:
+            return current * per_page < total
+        # No usable meta: a page shorter than the page size is the last one (catalog A06:
+        # trust the server's own per_page over the size we asked for).
+        return len(items) >= (per_page or self.page_size)
+
+    def get_next(self, response: requests.Response) -> int | None:
+        """Next page number: the one named by ``links.next`` when present, else current + 1."""
+        links = links_of(read_body(response))
+        next_url = links.get("next") if links else None
+        if next_url:
+            page = _as_int(parse_qs(urlsplit(str(next_url)).query).get("page", [None])[0])
+            if page is not None and page > self.current_value:
+                return page
+        return self.current_value + 1
+
+
+class OffsetPaginator(_GuardedPaginator):
+    """``limit``/``offset`` pagination (style P4): the token is the offset."""
+
+    def __init__(self, page_size: int, max_pages: int = MAX_PAGES) -> None:
+        super().__init__(0, page_size, max_pages)
+
+    def _signals_more(self, body: Any, items: list[Any]) -> bool:
+        meta = meta_of(body)
+        total = _as_int(meta.get("total"))
+        if total is not None:
+            return self.current_value + len(items) < total
+        for last_key in ("last_page", "total_pages"):
+            last = _as_int(meta.get(last_key))
+            current = _as_int(meta.get("current_page"))
+            if last is not None and current is not None:
+                return current < last
+        return len(items) >= self.page_size
+
+    def get_next(self, response: requests.Response) -> int | None:
+        """Next offset: past the items this page returned."""
+        return self.current_value + len(data_items(read_body(response)))
+
+
+def paginator_for(style: PageStyle, page_size: int) -> BaseAPIPaginator[Any] | None:
+    """Return a fresh paginator for ``style``, or None when the endpoint is not paginated."""
+    if style.page_param is None:
+        return None
+    if style.offset:
+        return OffsetPaginator(page_size)
+    return PagePaginator(page_size)

@@ -1,0 +1,150 @@
+"""Shaping API items into records that match the declared schema.
+
+Warehouse loaders choke on values whose type wanders: Gallery ids are JSON integers but
+declared strings (catalog A21), ``collect_payment`` arrives as ``1`` but is a boolean
+(A24), ``due_date`` is a date on invoices and a date-time elsewhere (A23). Instead of
+per-field code in each stream, a :class:`RecordShaper` reads the stream's schema once and
+coerces every declared field to its one declared type. It also copies parent ids from the
+context into the record and keeps the raw item as ``payload`` where a stream asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+Coercer = Callable[[Any], Any]
+
+
+def _types(schema: Mapping[str, Any]) -> set[str]:
+    declared = schema.get("type", [])
+    if isinstance(declared, str):
+        declared = [declared]
+    found = set(declared)
+    for option in schema.get("anyOf", []) or []:
+        found |= _types(option)
+    return found - {"null"}
+
+
+def to_string(value: Any) -> Any:
+    """Integers and floats become strings (numeric ids); everything else is left alone."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    return value
+
+
+def to_boolean(value: Any) -> Any:
+    """``1``/``0`` and ``"true"``/``"false"`` become booleans."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return bool(value)
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in {"1", "true", "yes"}:
+            return True
+        if lowered in {"0", "false", "no", ""}:
+            return False
+    return value
+
+
+def to_integer(value: Any) -> Any:
+    """Numeric strings and integral floats become integers (amounts in minor units)."""
+    if isinstance(value, bool) or value is None or isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return value
+    return value
+
+
+def to_utc_datetime(value: Any) -> Any:
+    """Any ISO 8601 date or date-time becomes a UTC instant with a ``Z`` suffix.
+
+    Values already in Pixieset's UTC form (``...Z``) pass through untouched, so the common
+    case costs one string check.
+    """
+    if not isinstance(value, str) or not value or value.endswith("Z"):
+        return value
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def to_date(value: Any) -> Any:
+    """A date-time becomes its UTC calendar date; a plain date passes through."""
+    if not isinstance(value, str) or len(value) <= 10:  # noqa: PLR2004
+        return value
+    converted = to_utc_datetime(value)
+    return converted[:10] if isinstance(converted, str) else value
+
+
+def _coercer_for(schema: Mapping[str, Any]) -> Coercer | None:
+    kinds = _types(schema)
+    fmt = schema.get("format")
+    if kinds == {"string"}:
+        if fmt == "date-time":
+            return lambda v: to_utc_datetime(to_string(v))
+        if fmt == "date":
+            return to_date
+        return to_string
+    if kinds == {"boolean"}:
+        return to_boolean
+    if kinds == {"integer"}:
+        return to_integer
+    if kinds == {"object"} and schema.get("properties"):
+        shape = _compile(schema["properties"])
+        if shape:
+            return lambda v: _apply(shape, v) if isinstance(v, dict) else v
+    if kinds == {"array"} and isinstance(schema.get("items"), Mapping):
+        inner = _coercer_for(schema["items"])
+        if inner:
+            return lambda v: [inner(x) for x in v] if isinstance(v, list) else v
+    return None
+
+
+def _compile(properties: Mapping[str, Any]) -> list[tuple[str, Coercer]]:
+    plan = []
+    for name, prop in properties.items():
+        coercer = _coercer_for(prop)
+        if coercer is not None:
+            plan.append((name, coercer))
+    return plan
+
+
+def _apply(plan: list[tuple[str, Coercer]], record: dict[str, Any]) -> dict[str, Any]:
+    for name, coercer in plan:
+        if name in record:
+            value = record[name]
+            if value is not None:
+                record[name] = coercer(value)
+    return record
+
+
+class RecordShaper:
+    """Coerces records to one stream's schema; compiled once per stream."""
+
+    def __init__(self, schema: Mapping[str, Any], *, capture_payload: bool = False) -> None:
+        properties = schema.get("properties", {})
+        self.declared = frozenset(properties)
+        self.plan = _compile(properties)
+        self.capture_payload = capture_payload and "payload" in properties
+
+    def shape(self, row: dict[str, Any], context: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Return ``row`` coerced in place, with parent ids from ``context`` and ``payload``."""
+        if self.capture_payload and "payload" not in row:
+            row["payload"] = dict(row)
+        if context:
+            for key, value in context.items():
+                if key in self.declared and row.get(key) is None:
+                    row[key] = value
+        return _apply(self.plan, row)

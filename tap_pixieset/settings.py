@@ -1,0 +1,246 @@
+"""The tap's settings: one JSON schema, and start-up checks that name each problem.
+
+``CONFIG_SCHEMA`` is the single definition of every setting; ``meltano.yml``, the Hub
+plugin definition and the README table are checked against it by the tests.
+:func:`validate_settings` turns a bad config into one line per problem, naming the
+setting and the fix and never echoing a value (a value may be a secret).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from singer_sdk import typing as th
+
+from tap_pixieset.auth import is_loopback
+
+DEFAULT_STUDIO_BASE_URL = "https://studio.pixieset.com/api/v1"
+DEFAULT_GALLERY_BASE_URL = "https://galleries.pixieset.com/api/v1"
+MAX_PAGE_SIZE = 100
+
+SECRET_SETTINGS = ("studio_cookie", "gallery_cookie", "csrf_token", "password")
+
+CONFIG_SCHEMA = th.PropertiesList(
+    th.Property(
+        "studio_cookie",
+        th.StringType,
+        secret=True,
+        title="Studio Cookie",
+        description=(
+            "The Cookie header value for the Studio API, copied from a logged-in browser "
+            "(DevTools > Network > any request to studio.pixieset.com > Request Headers > Cookie)."
+        ),
+    ),
+    th.Property(
+        "gallery_cookie",
+        th.StringType,
+        secret=True,
+        title="Gallery Cookie",
+        description="The Cookie header value for the Gallery API (galleries.pixieset.com), copied the same way.",
+    ),
+    th.Property(
+        "csrf_token",
+        th.StringType,
+        secret=True,
+        title="CSRF Token",
+        description="Optional X-CSRF-Token header value. A read-only tap rarely needs it.",
+    ),
+    th.Property(
+        "email",
+        th.StringType,
+        title="Email",
+        description=(
+            "Account email. With `password`, the tap logs in by itself on each host it needs "
+            "and logs in again when a session expires mid-sync."
+        ),
+    ),
+    th.Property(
+        "password",
+        th.StringType,
+        secret=True,
+        title="Password",
+        description="Account password, used only with `email`.",
+    ),
+    th.Property(
+        "studio_base_url",
+        th.StringType,
+        default=DEFAULT_STUDIO_BASE_URL,
+        title="Studio Base URL",
+        description="Base URL of the Studio API. Must be https, except on a loopback address (the simulator).",
+    ),
+    th.Property(
+        "gallery_base_url",
+        th.StringType,
+        default=DEFAULT_GALLERY_BASE_URL,
+        title="Gallery Base URL",
+        description="Base URL of the Gallery API. Must be https, except on a loopback address (the simulator).",
+    ),
+    th.Property(
+        "start_date",
+        th.DateTimeType,
+        title="Start Date",
+        description="Lower bound for the incremental streams: records changed before it are not emitted.",
+    ),
+    th.Property(
+        "page_size",
+        th.IntegerType,
+        default=MAX_PAGE_SIZE,
+        title="Page Size",
+        description="Items per page on paginated endpoints, 1 to 100 (the documented maximum).",
+    ),
+    th.Property(
+        "max_requests_per_second",
+        th.NumberType,
+        default=4,
+        title="Max Requests Per Second",
+        description=(
+            "Client-side rate limit per API host, shared by all streams of that host. "
+            "Pixieset documents no limits, so the default is conservative. 0 disables it."
+        ),
+    ),
+    th.Property(
+        "max_retries",
+        th.IntegerType,
+        default=5,
+        title="Max Retries",
+        description="Retries of a request after a 429, a 5xx, a connection error, a timeout or a truncated body.",
+    ),
+    th.Property(
+        "backoff_base_seconds",
+        th.NumberType,
+        default=1.0,
+        title="Backoff Base Seconds",
+        description="First wait of the exponential backoff (doubled each retry, capped at 60 s). `Retry-After` wins.",
+    ),
+    th.Property(
+        "request_timeout",
+        th.IntegerType,
+        default=60,
+        title="Request Timeout",
+        description="Seconds to wait for a response before the request is retried.",
+    ),
+    th.Property(
+        "client_types",
+        th.ArrayType(th.StringType),
+        default=["client", "lead", "other"],
+        title="Client Types",
+        description="Contact types requested from the clients list (catalog A14). The API's default leaves some out.",
+    ),
+).to_dict()
+
+
+def _is_blank(value: Any) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
+def _check_url(name: str, value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return f"`{name}` must be a URL such as {DEFAULT_STUDIO_BASE_URL if 'studio' in name else DEFAULT_GALLERY_BASE_URL}."
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"`{name}` is not a valid http(s) URL; use a full URL such as https://host/api/v1."
+    if parts.username or parts.password:
+        return f"`{name}` must not contain credentials; use `email`/`password` or a cookie setting."
+    if parts.query or parts.fragment:
+        return f"`{name}` must not have a query string or fragment."
+    if parts.scheme != "https" and not is_loopback(parts.hostname):
+        return (
+            f"`{name}` must use https (plain http is only allowed for loopback addresses "
+            "such as the local simulator)."
+        )
+    return None
+
+
+_TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "studio_cookie": (str, "a string"),
+    "gallery_cookie": (str, "a string"),
+    "csrf_token": (str, "a string"),
+    "email": (str, "a string"),
+    "password": (str, "a string"),
+    "studio_base_url": (str, "a string"),
+    "gallery_base_url": (str, "a string"),
+    "start_date": (str, "an ISO 8601 date-time string"),
+    "page_size": (int, "a whole number"),
+    "max_requests_per_second": ((int, float), "a number"),
+    "max_retries": (int, "a whole number"),
+    "backoff_base_seconds": ((int, float), "a number"),
+    "request_timeout": (int, "a whole number"),
+    "client_types": (list, "a list of strings"),
+}
+
+_RANGES: dict[str, tuple[float, float]] = {
+    "page_size": (1, MAX_PAGE_SIZE),
+    "max_requests_per_second": (0, 1000),
+    "max_retries": (0, 20),
+    "backoff_base_seconds": (0, 60),
+    "request_timeout": (1, 600),
+}
+
+
+def validate_settings(config: dict[str, Any]) -> list[str]:
+    """Return one line per problem in ``config``; an empty list means it is usable."""
+    problems: list[str] = []
+    for name, (expected, words) in _TYPES.items():
+        value = config.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, expected):
+            problems.append(f"`{name}` must be {words}.")
+    bad_type = {p.split("`")[1] for p in problems}
+
+    for name in ("studio_cookie", "gallery_cookie", "csrf_token", "email", "password"):
+        if name not in bad_type and name in config and config[name] is not None and _is_blank(config[name]):
+            problems.append(f"`{name}` is empty; remove it or give it a value.")
+
+    email, password = config.get("email"), config.get("password")
+    has_login = bool(email) and bool(password) and not _is_blank(email) and not _is_blank(password)
+    if password and not email:
+        problems.append("`password` is set without `email`; set both to log in, or neither.")
+    if email and not password:
+        problems.append("`email` is set without `password`; set both to log in, or neither.")
+    if isinstance(email, str) and email.strip() and "@" not in email:
+        problems.append("`email` does not look like an email address.")
+
+    cookies = [
+        n for n in ("studio_cookie", "gallery_cookie")
+        if isinstance(config.get(n), str) and config[n].strip()
+    ]
+    for name in cookies:
+        if "=" not in config[name]:
+            problems.append(
+                f"`{name}` does not look like a Cookie header (expected name=value pairs "
+                "separated by '; ', as copied from the browser)."
+            )
+    if not cookies and not has_login and not (password or email):
+        problems.append(
+            "No session configured: set `studio_cookie` and/or `gallery_cookie` "
+            "(copied from a logged-in browser), or `email` and `password`."
+        )
+
+    for name in ("studio_base_url", "gallery_base_url"):
+        if name in config and name not in bad_type:
+            problem = _check_url(name, config[name])
+            if problem:
+                problems.append(problem)
+
+    for name, (low, high) in _RANGES.items():
+        value = config.get(name)
+        if name in bad_type or value is None:
+            continue
+        if not low <= value <= high:
+            problems.append(f"`{name}` must be between {low:g} and {high:g}.")
+
+    start = config.get("start_date")
+    if isinstance(start, str) and "start_date" not in bad_type:
+        try:
+            datetime.fromisoformat(start.replace("Z", "+00:00"))
+        except ValueError:
+            problems.append("`start_date` is not an ISO 8601 date-time (for example 2024-01-31T00:00:00Z).")
+
+    types = config.get("client_types")
+    if isinstance(types, list) and "client_types" not in bad_type:
+        if not types or not all(isinstance(t, str) and t.strip() for t in types):
+            problems.append("`client_types` must be a non-empty list of type names, such as client, lead, other.")
+    return problems

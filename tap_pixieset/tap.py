@@ -1,0 +1,216 @@
+"""TapPixieset: settings, stream discovery, one cookie session per API, and the CLI."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from typing import Any
+
+import click
+import requests
+from singer_sdk import Tap
+from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
+from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
+
+from tap_pixieset.auth import CookieSession, Credentials
+from tap_pixieset.envelope import UnexpectedResponseError, data_items, read_body
+from tap_pixieset.errors import ConfigurationError, PixiesetUserError
+from tap_pixieset.pagination import PaginationError
+from tap_pixieset.redaction import REDACTOR, install_log_redaction
+from tap_pixieset.settings import (
+    CONFIG_SCHEMA,
+    DEFAULT_GALLERY_BASE_URL,
+    DEFAULT_STUDIO_BASE_URL,
+    SECRET_SETTINGS,
+    validate_settings,
+)
+from tap_pixieset.streams import STREAM_TYPES
+
+APIS = ("studio", "gallery")
+#: The cheap request that proves a session works, per API (catalog 1.2).
+CONNECTION_CHECKS = {"studio": "/notifications/all", "gallery": "/data/bootstrap"}
+_BASE_URL_DEFAULTS = {"studio": DEFAULT_STUDIO_BASE_URL, "gallery": DEFAULT_GALLERY_BASE_URL}
+
+
+class TapPixieset(Tap):
+    """Singer tap for the Pixieset Studio and Gallery APIs."""
+
+    name = "tap-pixieset"
+    config_jsonschema = CONFIG_SCHEMA
+    capabilities = [
+        TapCapabilities.CATALOG,
+        TapCapabilities.DISCOVER,
+        TapCapabilities.STATE,
+        PluginCapabilities.ABOUT,
+        PluginCapabilities.STREAM_MAPS,
+        PluginCapabilities.FLATTENING,
+        PluginCapabilities.BATCH,
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        install_log_redaction()
+        self._sessions: dict[str, CookieSession] = {}
+        self._sessions_lock = threading.Lock()
+        self._skip_warned: set[str] = set()
+        self.retry_counts: dict[str, int] = dict.fromkeys(APIS, 0)
+        super().__init__(*args, **kwargs)
+
+    # -- settings ------------------------------------------------------------------------
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        """Check settings with messages that name the setting and never echo a value."""
+        REDACTOR.add(*(self._config.get(name) for name in SECRET_SETTINGS))
+        REDACTOR.add_cookie_header(self._config.get("studio_cookie"))
+        REDACTOR.add_cookie_header(self._config.get("gallery_cookie"))
+        problems = validate_settings(dict(self._config))
+        if problems and raise_errors:
+            raise ConfigurationError(problems)
+        return problems
+
+    def setting(self, name: str, default: Any = None) -> Any:
+        """A setting's value, or its default when unset."""
+        value = self.config.get(name)
+        return default if value is None else value
+
+    # -- sessions ------------------------------------------------------------------------
+
+    @property
+    def credentials(self) -> Credentials | None:
+        """Login credentials when both ``email`` and ``password`` are set."""
+        email, password = self.config.get("email"), self.config.get("password")
+        return Credentials(email, password) if email and password else None
+
+    def api_configured(self, api: str) -> bool:
+        """True when the tap has a cookie or credentials for ``api``."""
+        return bool(self.config.get(f"{api}_cookie")) or self.credentials is not None
+
+    def api_available(self, api: str) -> bool:
+        """Like :meth:`api_configured`, warning once per API when it is not."""
+        if self.api_configured(api):
+            return True
+        if api not in self._skip_warned:
+            self._skip_warned.add(api)
+            self.logger.warning(
+                "Skipping every %s stream: no %s session is configured. Set `%s_cookie` "
+                "(copied from a logged-in browser) or `email` and `password` to sync them.",
+                api.capitalize(),
+                api.capitalize(),
+                api,
+            )
+        return False
+
+    def base_url(self, api: str) -> str:
+        """The configured base URL of ``api``."""
+        return str(self.setting(f"{api}_base_url", _BASE_URL_DEFAULTS[api])).rstrip("/")
+
+    def session_for(self, api: str) -> CookieSession:
+        """The one cookie session of ``api``, created on first use and shared by its streams."""
+        with self._sessions_lock:
+            session = self._sessions.get(api)
+            if session is None:
+                session = CookieSession(
+                    api,
+                    self.base_url(api),
+                    cookie=self.config.get(f"{api}_cookie"),
+                    csrf_token=self.config.get("csrf_token"),
+                    credentials=self.credentials,
+                    max_requests_per_second=float(self.setting("max_requests_per_second", 4)),
+                    user_agent=f"tap-pixieset/{self.plugin_version}",
+                    timeout=float(self.setting("request_timeout", 60)),
+                )
+                self._sessions[api] = session
+            return session
+
+    def record_retry(self, api: str) -> None:
+        """Count a retried request (reported at the end of the sync)."""
+        self.retry_counts[api] = self.retry_counts.get(api, 0) + 1
+
+    @property
+    def request_counts(self) -> dict[str, int]:
+        """HTTP requests sent so far, per API."""
+        return {api: session.request_count for api, session in self._sessions.items()}
+
+    # -- streams -------------------------------------------------------------------------
+
+    def discover_streams(self) -> list[Any]:
+        """Every stream of both APIs. Makes no HTTP call."""
+        return [stream_type(tap=self) for stream_type in STREAM_TYPES]
+
+    # -- connection test -----------------------------------------------------------------
+
+    def check_connections(self) -> dict[str, tuple[bool, str]]:
+        """One cheap request per configured API; returns (passed, explanation) per API."""
+        results: dict[str, tuple[bool, str]] = {}
+        for api in APIS:
+            if not self.api_configured(api):
+                continue
+            session = self.session_for(api)
+            url = self.base_url(api) + CONNECTION_CHECKS[api]
+            try:
+                response = session.get(url, timeout=session.timeout)
+                if response.status_code != 200:  # noqa: PLR2004
+                    results[api] = (False, f"HTTP {response.status_code} from {CONNECTION_CHECKS[api]}")
+                    continue
+                data_items(read_body(response))
+                results[api] = (True, f"signed in; {CONNECTION_CHECKS[api]} answered")
+            except PixiesetUserError as exc:
+                results[api] = (False, str(exc))
+            except UnexpectedResponseError as exc:
+                results[api] = (False, str(exc))
+            except requests.RequestException as exc:
+                results[api] = (False, f"could not reach {self.base_url(api)} ({type(exc).__name__})")
+        return results
+
+    @classmethod
+    def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:  # type: ignore[override]
+        """``--test``: check each configured API and report pass or fail in plain words."""
+        if value != "connection":
+            super().cb_test(ctx, param, value)  # type: ignore[misc]
+            return
+        config = ctx.params.get("config")
+        tap = cls(
+            config=config.config if config else {},
+            parse_env_config=bool(config and config.parse_env),
+            validate_config=True,
+        )
+        results = tap.check_connections()
+        for api, (passed, why) in results.items():
+            verdict = "PASS" if passed else "FAIL"
+            click.echo(REDACTOR.mask(f"{api.capitalize()} API: {verdict} - {why}"), err=True)
+        ctx.exit(0 if results and all(ok for ok, _ in results.values()) else 1)
+
+
+#: Failures that are reported as one line, without a traceback.
+_ONE_LINE_ERRORS: tuple[type[BaseException], ...] = (
+    PixiesetUserError,
+    FatalAPIError,
+    RetriableAPIError,
+    PaginationError,
+    UnexpectedResponseError,
+    requests.RequestException,
+)
+
+
+def cli() -> None:
+    """Entry point of ``tap-pixieset``: the SDK's CLI, with user errors as one clear line."""
+    install_log_redaction()
+    try:
+        TapPixieset.cli()
+    except ConfigValidationError as exc:
+        _fail("Invalid configuration:\n" + "\n".join(f"  - {e}" for e in exc.errors))
+    except _ONE_LINE_ERRORS as exc:
+        _fail(str(exc) or type(exc).__name__)
+    except Exception:
+        logging.getLogger("tap-pixieset").exception("tap-pixieset stopped on an unexpected error.")
+        sys.exit(1)
+
+
+def _fail(message: str) -> None:
+    sys.stdout.flush()
+    click.echo(f"tap-pixieset: error: {REDACTOR.mask(message)}", err=True)
+    sys.exit(1)
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,22 @@
+"""The Singer SDK's standard tap tests, run against the simulator for every stream."""
+
+from __future__ import annotations
+
+import atexit
+
+from singer_sdk.testing import SuiteConfig, get_tap_test_class
+
+from pixieset_simulator import Simulator
+from tap_pixieset.tap import TapPixieset
+
+# get_tap_test_class needs its config when the class is built, at import time, so this
+# module starts a simulator of its own for the life of the test session.
+_SIM = Simulator().start()
+atexit.register(_SIM.stop)
+
+TestTapPixieset = get_tap_test_class(
+    tap_class=TapPixieset,
+    config=_SIM.tap_config(),
+    parse_env_config=False,
+    suite_config=SuiteConfig(ignore_no_records_for_streams=[]),
+)
