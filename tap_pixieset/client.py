@@ -265,6 +265,18 @@ class PixiesetStream(RESTStream[Any]):
 
     # -- sync ----------------------------------------------------------------------------
 
+    def _write_schema_message(self) -> None:
+        """Write the SCHEMA once per run, not once per parent record.
+
+        The SDK syncs a child stream once per parent record and writes its SCHEMA each time;
+        many loaders flush their batch on every SCHEMA, which turns a child table into
+        thousands of one-row loads.
+        """
+        if getattr(self, "_schema_written", False):
+            return
+        self._schema_written = True
+        super()._write_schema_message()
+
     def sync(self, context: Context | None = None) -> None:
         """Skip the whole stream, with one warning per API, when its API has no session."""
         if not self.tap.api_available(self.api):
