@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import requests.adapters
 from requests.cookies import RequestsCookieJar
 from http.cookiejar import DefaultCookiePolicy
 from http.cookies import SimpleCookie
@@ -137,9 +138,14 @@ class CookieSession(requests.Session):
         max_requests_per_second: float = 0,
         user_agent: str | None = None,
         timeout: float = 60,
+        pool_size: int = 10,
         redactor: Redactor = REDACTOR,
     ) -> None:
         super().__init__()
+        # Concurrent child requests share this session: keep a connection per worker.
+        adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=max(10, pool_size))
+        self.mount("http://", adapter)
+        self.mount("https://", adapter)
         self.api = api
         self.base_url = base_url.rstrip("/")
         self.origin = origin_of(self.base_url)

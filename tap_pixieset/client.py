@@ -12,6 +12,7 @@ import email.utils
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Generator, Iterable, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -20,6 +21,7 @@ import requests
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.streams import RESTStream
 
+from tap_pixieset.concurrency import context_key
 from tap_pixieset.envelope import (
     UnexpectedResponseError,
     data_items,
@@ -220,10 +222,68 @@ class PixiesetStream(RESTStream[Any]):
         """Coerce types to the schema (ids to strings, 0/1 to booleans) and capture ``payload``."""
         return self._shaper.shape(row, context)
 
-    def get_child_context(self, record: dict[str, Any], context: Context | None) -> dict[str, Any]:
+    def child_context(self, record: Mapping[str, Any]) -> dict[str, Any]:
         """Ids for the child streams, per ``child_context_keys``."""
-        self.handoff = record
         return {key: record.get(field) for key, field in self.child_context_keys.items()}
+
+    def get_child_context(self, record: dict[str, Any], context: Context | None) -> dict[str, Any]:
+        """Hand the record to derived children, and give every child the parent's ids."""
+        self.handoff = record
+        return self.child_context(record)
+
+    def should_sync_children(self, record: Mapping[str, Any], context: Context | None) -> bool:
+        """Whether the SDK will sync children for this raw record (incremental streams say no
+        for records at or below the bookmark). Used to avoid prefetching children nobody reads."""
+        return True
+
+    # -- concurrency ---------------------------------------------------------------------
+
+    def _prefetchable_children(self) -> list[PixiesetStream]:
+        return [
+            child
+            for child in self.child_streams
+            if isinstance(child, PixiesetStream)
+            and not isinstance(child, DerivedStream)
+            and (child.selected or child.has_selected_descendents)
+            and self.tap.api_configured(child.api)
+        ]
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Records of this stream; with concurrency on, children of the next few records are
+        fetched on the pool while these are emitted (see concurrency.ChildPrefetcher)."""
+        records = self.request_records(context)
+        prefetcher = self.tap.prefetcher
+        children = self._prefetchable_children() if prefetcher is not None else []
+        if prefetcher is None or not children:
+            yield from records
+            return
+        window: deque[dict[str, Any]] = deque()
+        for record in records:
+            window.append(record)
+            if self.should_sync_children(record, context):
+                child_context = self.child_context(record)
+                for child in children:
+                    prefetcher.submit(
+                        context_key(child.name, child_context),
+                        lambda child=child, ctx=child_context: list(child.fetch_records(ctx)),
+                    )
+            if len(window) > prefetcher.lookahead:
+                yield window.popleft()
+        yield from window
+
+    def request_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """The records of one context: already fetched by the pool, or requested now."""
+        prefetcher = self.tap.prefetcher
+        if prefetcher is not None and self.parent_stream_type is not None:
+            fetched = prefetcher.take(context_key(self.name, context))
+            if fetched is not None:
+                yield from fetched
+                return
+        yield from self.fetch_records(context)
+
+    def fetch_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Request the records of one context from the API (all its pages)."""
+        yield from super().request_records(context)
 
     # -- retries -------------------------------------------------------------------------
 

@@ -123,6 +123,16 @@ CONFIG_SCHEMA = th.PropertiesList(
         description="Seconds to wait for a response before the request is retried.",
     ),
     th.Property(
+        "max_concurrency",
+        th.IntegerType,
+        default=4,
+        title="Max Concurrency",
+        description=(
+            "Child and detail requests fetched at once (1 = sequential). Output order and state "
+            "are the same either way; the rate limit still applies."
+        ),
+    ),
+    th.Property(
         "client_types",
         th.ArrayType(th.StringType),
         default=["client", "lead", "other"],
@@ -171,6 +181,7 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "max_retries": (int, "a whole number"),
     "backoff_base_seconds": (NUMBER, "a number"),
     "request_timeout": (int, "a whole number"),
+    "max_concurrency": (int, "a whole number"),
     "client_types": (list, "a list of strings"),
 }
 
@@ -180,6 +191,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "max_retries": (0, 20),
     "backoff_base_seconds": (0, 60),
     "request_timeout": (1, 600),
+    "max_concurrency": (1, 32),
 }
 
 

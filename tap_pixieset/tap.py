@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import sys
 import threading
@@ -14,6 +15,7 @@ from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, Retriabl
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
 from tap_pixieset.auth import CookieSession, Credentials
+from tap_pixieset.concurrency import ChildPrefetcher
 from tap_pixieset.envelope import UnexpectedResponseError, data_items, read_body
 from tap_pixieset.errors import ConfigurationError, PixiesetUserError
 from tap_pixieset.pagination import PaginationError
@@ -37,7 +39,8 @@ class TapPixieset(Tap):
     """Singer tap for the Pixieset Studio and Gallery APIs."""
 
     name = "tap-pixieset"
-    config_jsonschema = CONFIG_SCHEMA
+    # A copy: the SDK adds its built-in settings (stream maps, flattening, batch) to this dict.
+    config_jsonschema = copy.deepcopy(CONFIG_SCHEMA)
     capabilities = [
         TapCapabilities.CATALOG,
         TapCapabilities.DISCOVER,
@@ -54,6 +57,8 @@ class TapPixieset(Tap):
         self._sessions_lock = threading.Lock()
         self._skip_warned: set[str] = set()
         self.retry_counts: dict[str, int] = dict.fromkeys(APIS, 0)
+        self._counter_lock = threading.Lock()
+        self._prefetcher: ChildPrefetcher | None = None
         super().__init__(*args, **kwargs)
 
     # -- settings ------------------------------------------------------------------------
@@ -118,13 +123,26 @@ class TapPixieset(Tap):
                     max_requests_per_second=float(self.setting("max_requests_per_second", 4)),
                     user_agent=f"tap-pixieset/{self.plugin_version}",
                     timeout=float(self.setting("request_timeout", 60)),
+                    pool_size=int(self.setting("max_concurrency", 4)) + 2,
                 )
                 self._sessions[api] = session
             return session
 
     def record_retry(self, api: str) -> None:
         """Count a retried request (reported at the end of the sync)."""
-        self.retry_counts[api] = self.retry_counts.get(api, 0) + 1
+        with self._counter_lock:
+            self.retry_counts[api] = self.retry_counts.get(api, 0) + 1
+
+    @property
+    def prefetcher(self) -> ChildPrefetcher | None:
+        """The pool for concurrent child and detail requests, or None when ``max_concurrency`` is 1."""
+        workers = int(self.setting("max_concurrency", 4))
+        if workers <= 1:
+            return None
+        with self._sessions_lock:
+            if self._prefetcher is None:
+                self._prefetcher = ChildPrefetcher(workers)
+            return self._prefetcher
 
     @property
     def request_counts(self) -> dict[str, int]:

@@ -82,13 +82,19 @@ def run_tap(
     state: dict[str, Any] | None = None,
     streams: set[str] | None = None,
     catalog: dict[str, Any] | None = None,
+    expect_error: type[BaseException] | None = None,
 ) -> SyncResult:
-    """Run a sync in this process and collect its messages and logs."""
+    """Run a sync in this process and collect its messages and logs.
+
+    With ``expect_error``, the sync must fail with that exception, which is kept in
+    ``result.error`` along with everything emitted before it.
+    """
     log_stream = io.StringIO()
     handler = logging.StreamHandler(log_stream)
     root = logging.getLogger()
     root.addHandler(handler)
     out = io.StringIO()
+    error: BaseException | None = None
     try:
         with contextlib.redirect_stdout(out):
             tap = TapPixieset(
@@ -97,10 +103,18 @@ def run_tap(
                 catalog=catalog or catalog_selecting(config, streams),
                 validate_config=True,
             )
-            tap.sync_all()
+            try:
+                tap.sync_all()
+            except BaseException as exc:
+                if expect_error is None or not isinstance(exc, expect_error):
+                    raise
+                error = exc
     finally:
         root.removeHandler(handler)
+    if expect_error is not None and error is None:
+        raise AssertionError(f"the sync did not fail with {expect_error.__name__}")
     result = parse_messages(out.getvalue())
+    result.error = error  # type: ignore[attr-defined]
     result.stderr = log_stream.getvalue()
     result.tap = tap  # type: ignore[attr-defined]
     return result
