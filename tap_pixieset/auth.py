@@ -27,6 +27,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 import requests.adapters
+import requests.utils
 from requests.cookies import RequestsCookieJar
 from http.cookiejar import DefaultCookiePolicy
 from http.cookies import SimpleCookie
@@ -146,6 +147,12 @@ class CookieSession(requests.Session):
         adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=max(10, pool_size))
         self.mount("http://", adapter)
         self.mount("https://", adapter)
+        # requests re-reads the proxy environment variables on every send, which costs more
+        # CPU than the rest of the request; every request of this session goes to one origin,
+        # so resolve them once.
+        self._origin_proxies = requests.utils.resolve_proxies(
+            requests.Request("GET", base_url).prepare(), self.proxies, self.trust_env
+        )
         self.api = api
         self.base_url = base_url.rstrip("/")
         self.origin = origin_of(self.base_url)
@@ -332,7 +339,10 @@ class CookieSession(requests.Session):
     ) -> requests.Response:
         for _ in range(MAX_REDIRECTS + 1):
             self.rate_limiter.wait()
-            response = super().send(self._stamp(request), **kwargs)
+            options = dict(kwargs)
+            if origin_of(request.url or "") == self.origin:
+                options.setdefault("proxies", self._origin_proxies)
+            response = super().send(self._stamp(request), **options)
             with self._lock:
                 self.request_count += 1
             self._absorb_cookies(response)
