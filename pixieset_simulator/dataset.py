@@ -30,7 +30,7 @@ class Scale:
     contracts: int = 30
     questionnaires: int = 25
     conversations: int = 20
-    coupons: int = 8
+    coupons: int = 30  # crosses the fixed 25-per-page boundary of GET /coupons
     gift_cards: int = 12
     templates: int = 4
     collections: int = 15

@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from pixieset_simulator import Simulator  # noqa: E402
+from tap_pixieset.tap import TapPixieset  # noqa: E402
 from toolenv import tool_venv  # noqa: E402
 
 #: target-duckdb 0.8.0 loses a row with current duckdb releases; 1.0.0 keeps them all.
@@ -47,13 +48,24 @@ def main() -> int:
     with Simulator() as sim:
         print(f"Simulator: Studio {sim.base_url('studio')}, Gallery {sim.base_url('gallery')}", flush=True)
         tap_config = workdir / "tap-config.json"
-        tap_config.write_text(json.dumps(sim.tap_config(), indent=2))
+        # The demo shows everything: the quotes probe on, and every stream selected,
+        # including the per-client summaries that are off by default.
+        config = sim.tap_config(enable_quotes_probe=True)
+        tap_config.write_text(json.dumps(config, indent=2))
+        catalog = TapPixieset(config=config, validate_config=False, setup_mapper=False).catalog_dict
+        for entry in catalog["streams"]:
+            for meta in entry["metadata"]:
+                if not meta["breadcrumb"]:
+                    meta["metadata"]["selected"] = True
+        catalog_path = workdir / "catalog.json"
+        catalog_path.write_text(json.dumps(catalog))
         target_config = workdir / "target-config.json"
         target_config.write_text(json.dumps({"filepath": str(database), "default_target_schema": SCHEMA}))
         tap_log, target_log = workdir / "tap.log", workdir / "target.log"
         with tap_log.open("w") as tap_err, target_log.open("w") as target_err:
             tap = subprocess.Popen(
-                [str(Path(sys.executable).parent / "tap-pixieset"), "--config", str(tap_config)],
+                [str(Path(sys.executable).parent / "tap-pixieset"), "--config", str(tap_config),
+                 "--catalog", str(catalog_path)],
                 stdout=subprocess.PIPE, stderr=tap_err,
             )
             target = subprocess.run(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import random
+import threading
 import time
 from collections import deque
 from collections.abc import Generator, Iterable, Mapping
@@ -29,7 +30,7 @@ from tap_pixieset.envelope import (
     read_body,
 )
 from tap_pixieset.pagination import UNPAGINATED, PageStyle, paginator_for
-from tap_pixieset.records import RecordShaper
+from tap_pixieset.records import RecordShaper, to_utc_datetime
 from tap_pixieset.redaction import REDACTOR
 
 if TYPE_CHECKING:
@@ -260,8 +261,10 @@ class PixiesetStream(RESTStream[Any]):
         window: deque[dict[str, Any]] = deque()
         for record in records:
             window.append(record)
-            if self.should_sync_children(record, context):
-                child_context = self.child_context(record)
+            # The SDK builds child contexts from post-processed records, which may have
+            # gained parent ids from the context; raw record over context gives the same ids.
+            child_context = self.child_context({**(context or {}), **record})
+            if self.should_sync_children(record, context) and None not in child_context.values():
                 for child in children:
                     prefetcher.submit(
                         context_key(child.name, child_context),
@@ -382,6 +385,133 @@ class GalleryStream(PixiesetStream):
     """A stream of the Gallery API (``gallery_base_url``, ``gallery_cookie``)."""
 
     api = "gallery"
+
+
+class ClientSideIncremental(PixiesetStream):
+    """Incremental replication done by the tap, because the API has no ``since`` filter (A11).
+
+    The whole list is still read, but records at or below the bookmark (or ``start_date``)
+    are dropped in ``post_process``, before the SDK makes their child contexts: detail and
+    child requests are skipped for parents that have not changed. The API does not sort by
+    the replication key, so ``is_sorted`` is False and the bookmark is only advanced when
+    the stream finishes. The bookmark is read once per run, so a child stream synced once
+    per parent compares every parent's rows with the same starting value.
+    """
+
+    is_sorted = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._run_bookmark: tuple[str | None] | None = None
+
+    def bookmark(self, context: Context | None) -> str | None:
+        """The starting value of this run: the state's bookmark or ``start_date``, as UTC text."""
+        if self._run_bookmark is None:
+            start = self.get_starting_timestamp(context)
+            self._run_bookmark = (
+                start.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if start else None,
+            )
+        return self._run_bookmark[0]
+
+    def is_changed(self, record: Mapping[str, Any], context: Context | None) -> bool:
+        """True when the record's replication value is past the bookmark (or has none)."""
+        value = record.get(self.replication_key or "")
+        bookmark = self.bookmark(context)
+        if bookmark is None or not value:
+            return True
+        return str(to_utc_datetime(str(value))) > bookmark
+
+    def should_sync_children(self, record: Mapping[str, Any], context: Context | None) -> bool:
+        """Children of unchanged records are not synced, so they are not prefetched either."""
+        return self.is_changed(record, context)
+
+    def post_process(self, row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:
+        """Shape the row, then drop it when it has not changed since the bookmark."""
+        shaped = super().post_process(row, context)
+        if shaped is None or not self.is_changed(shaped, context):
+            return None
+        return shaped
+
+
+class ListDetailStream(PixiesetStream):
+    """Pages a list for ids and emits each item's detail view merged over the list item.
+
+    Subclasses set ``detail_path`` (formatted with the list item's fields). When the stream
+    is also :class:`ClientSideIncremental`, unchanged items are dropped before their detail
+    request is made. A detail that answers 404 was deleted after it was listed: it is
+    skipped with a warning (catalog A35).
+    """
+
+    #: Path of the detail endpoint, such as ``/templates/emails/{id}``.
+    detail_path: ClassVar[str]
+    #: Query parameters of the detail request.
+    detail_query: ClassVar[Mapping[str, Any]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._detail_flag = threading.local()
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """List items, each replaced by its detail view when it passes the bookmark gate.
+
+        With concurrency on, the details of the next few items are fetched on the pool while
+        earlier ones are emitted, in list order.
+        """
+        gate = getattr(self, "is_changed", None)
+        items = (item for item in super().get_records(context) if gate is None or gate(item, context))
+        prefetcher = self.tap.prefetcher
+        if prefetcher is None:
+            for item in items:
+                detail = self.fetch_one(self.detail_path.format(**item), self.detail_query, context)
+                if detail is not None:
+                    yield {**item, **detail}
+            return
+        window: deque[tuple[dict[str, Any], tuple[Any, ...]]] = deque()
+
+        def emit(item: dict[str, Any], key: tuple[Any, ...]) -> Iterable[dict[str, Any]]:
+            detail = prefetcher.take(key)
+            if detail is not None:
+                yield {**item, **detail}
+
+        for item in items:
+            path = self.detail_path.format(**item)
+            key = context_key(f"{self.name}:detail", {"path": path})
+            prefetcher.submit(key, lambda path=path: self.fetch_one(path, self.detail_query, context))
+            window.append((item, key))
+            if len(window) > prefetcher.lookahead:
+                yield from emit(*window.popleft())
+        for item, key in window:
+            yield from emit(item, key)
+
+    def fetch_one(self, path: str, params: Mapping[str, Any], context: Context | None) -> dict[str, Any] | None:
+        """GET one object through the SDK's request machinery (auth, retries, rate limit)."""
+        prepared = self.build_prepared_request(method="GET", url=self.url_base + path, params=dict(params))
+        # Thread-local: details may be fetched on several pool threads at once.
+        self._detail_flag.active = True
+        try:
+            response = self.request_decorator(self._request)(prepared, context)
+        finally:
+            self._detail_flag.active = False
+        if response.status_code == 404:  # noqa: PLR2004
+            self.logger.warning("Skipping %s: the API answered 404 (deleted after it was listed).", path)
+            return None
+        items = data_items(read_body(response))
+        return items[0] if items and isinstance(items[0], dict) else None
+
+    def validate_response(self, response: requests.Response) -> None:
+        """A 404 on a detail request is a skip, not a failure (catalog A35)."""
+        if response.status_code == 404 and getattr(self._detail_flag, "active", False):  # noqa: PLR2004
+            return
+        super().validate_response(response)
+
+
+class SnapshotStream(PixiesetStream):
+    """A count or summary read once per run, keyed by ``snapshot_date`` (the UTC date of the run)."""
+
+    def post_process(self, row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:
+        """Stamp the row with today's UTC date, which is part of its primary key."""
+        row["snapshot_date"] = utc_today()
+        return super().post_process(row, context)
 
 
 def utc_today() -> str:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-Fetch = Callable[[], list[dict[str, Any]]]
+Fetch = Callable[[], Any]
 
 
 def context_key(stream_name: str, context: Mapping[str, Any] | None) -> tuple[Hashable, ...]:
@@ -33,7 +33,7 @@ class ChildPrefetcher:
     def __init__(self, max_workers: int) -> None:
         self.max_workers = max_workers
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="pixieset-fetch")
-        self._futures: dict[tuple[Hashable, ...], Future[list[dict[str, Any]]]] = {}
+        self._futures: dict[tuple[Hashable, ...], Future[Any]] = {}
         self._lock = threading.Lock()
 
     @property
@@ -47,8 +47,8 @@ class ChildPrefetcher:
             if key not in self._futures:
                 self._futures[key] = self._executor.submit(fetch)
 
-    def take(self, key: tuple[Hashable, ...]) -> list[dict[str, Any]] | None:
-        """The fetched records for ``key`` (waiting for them), or None if it was never submitted."""
+    def take(self, key: tuple[Hashable, ...]) -> Any:
+        """What the fetch for ``key`` returned (waiting for it), or None if it was never submitted."""
         with self._lock:
             future = self._futures.pop(key, None)
         return None if future is None else future.result()

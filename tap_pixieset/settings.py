@@ -139,6 +139,34 @@ CONFIG_SCHEMA = th.PropertiesList(
         title="Client Types",
         description="Contact types requested from the clients list (catalog A14). The API's default leaves some out.",
     ),
+    th.Property(
+        "summary_currencies",
+        th.ArrayType(th.StringType),
+        default=[],
+        title="Summary Currencies",
+        description=(
+            "Currency codes (such as gbp, usd) for the `invoice_summary` stream: one summary per "
+            "currency. Empty: one summary over all currencies, with currency `all` (catalog A38)."
+        ),
+    ),
+    th.Property(
+        "include_contract_html",
+        th.BooleanType,
+        default=False,
+        title="Include Contract HTML",
+        description="Keep the large `content.rendered_html` of each contract in `contract_details` (catalog A40).",
+    ),
+    th.Property(
+        "enable_quotes_probe",
+        th.BooleanType,
+        default=False,
+        title="Enable Quotes Probe",
+        description=(
+            "Read the `quotes` stream from `/quotes/`, an undocumented path guessed from the "
+            "others (catalog A10). Off: the stream emits nothing; quotes also appear in "
+            "`client_documents` (ids starting `qo_`)."
+        ),
+    ),
 ).to_dict()
 
 
@@ -183,6 +211,9 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "request_timeout": (int, "a whole number"),
     "max_concurrency": (int, "a whole number"),
     "client_types": (list, "a list of strings"),
+    "summary_currencies": (list, "a list of currency codes"),
+    "include_contract_html": (bool, "true or false"),
+    "enable_quotes_probe": (bool, "true or false"),
 }
 
 _RANGES: dict[str, tuple[float, float]] = {
@@ -202,7 +233,7 @@ def validate_settings(config: dict[str, Any]) -> list[str]:
         value = config.get(name)
         if value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, expected):
+        if (isinstance(value, bool) and expected is not bool) or not isinstance(value, expected):
             problems.append(f"`{name}` must be {words}.")
     bad_type = {p.split("`")[1] for p in problems}
 

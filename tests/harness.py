@@ -63,6 +63,18 @@ def parse_messages(stdout: str, result: SyncResult | None = None) -> SyncResult:
     return result
 
 
+def all_streams() -> set[str]:
+    """Every stream of the tap, including those not selected by default."""
+    from tap_pixieset.streams import STREAM_TYPES
+
+    return {stream_type.name for stream_type in STREAM_TYPES}
+
+
+def run_everything(config: dict[str, Any], **kwargs: Any) -> SyncResult:
+    """A sync of every stream, with the quotes probe on (the simulator answers it)."""
+    return run_tap({"enable_quotes_probe": True, **config}, streams=all_streams(), **kwargs)
+
+
 def catalog_selecting(config: dict[str, Any], streams: set[str] | None) -> dict[str, Any] | None:
     """A catalog where only ``streams`` (and what they need) are selected; None selects all."""
     if streams is None:

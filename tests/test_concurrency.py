@@ -7,7 +7,7 @@ import json
 import pytest
 from singer_sdk.exceptions import FatalAPIError
 
-from harness import run_tap
+from harness import run_everything, run_tap
 from pixieset_simulator.http import Response
 
 
@@ -24,14 +24,14 @@ def emitted(result) -> list[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def sequential(sim):
     sim.reset_log()
-    result = run_tap(sim.tap_config(max_concurrency=1))
+    result = run_everything(sim.tap_config(max_concurrency=1))
     result.request_count = len(sim.requests)
     return result
 
 
 def test_concurrent_sync_emits_the_same_records_in_the_same_order_with_the_same_state(sim, sequential):
     sim.reset_log()
-    concurrent = run_tap(sim.tap_config(max_concurrency=8))
+    concurrent = run_everything(sim.tap_config(max_concurrency=8))
     assert emitted(concurrent) == emitted(sequential)
     assert concurrent.final_state == sequential.final_state
     # Prefetching must not cost extra requests.
@@ -44,7 +44,7 @@ def test_concurrent_sync_emits_the_same_records_in_the_same_order_with_the_same_
 def test_concurrent_sync_is_complete_under_injected_faults(fresh_sim):
     fresh_sim.faults.error_rate = 0.15
     fresh_sim.faults.truncate_rate = 0.05
-    result = run_tap(fresh_sim.tap_config(max_concurrency=6, max_retries=8))
+    result = run_everything(fresh_sim.tap_config(max_concurrency=6, max_retries=8))
     for name, stream in result.tap.streams.items():
         keys = result.keys(name, tuple(stream.primary_keys))
         assert len(keys) == len(set(keys)), name

@@ -12,7 +12,9 @@ from tap_pixieset.tap import TapPixieset
 
 @pytest.fixture(scope="module")
 def full_sync(sim):
-    return run_tap(sim.tap_config())
+    # Every stream, including those off by default, and the quotes probe the simulator answers.
+    config = sim.tap_config(enable_quotes_probe=True)
+    return run_tap(config, streams={name for name, _ in _stream_keys()})
 
 
 def _stream_keys() -> list[tuple[str, tuple[str, ...]]]:
