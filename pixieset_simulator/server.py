@@ -54,7 +54,10 @@ class Simulator:
         from pixieset_simulator.studio import StudioApi
 
         StudioApi(self.dataset, self.base_url("studio")).register(self.routers["studio"])
-        GalleryApi(self.dataset, self.base_url("gallery")).register(self.routers["gallery"])
+        #: The Gallery routes, kept so tests can switch its quirks (``collections_list_status``).
+        self.gallery = GalleryApi(self.dataset, self.base_url("gallery"))
+        self.gallery.register(self.routers["gallery"])
+        self.gallery.register_studio_bridge(self.routers["studio"])
         self._cookies: dict[str, str] = {}
 
     # -- lifecycle -------------------------------------------------------------------------

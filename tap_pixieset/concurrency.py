@@ -23,8 +23,12 @@ Fetch = Callable[[], Any]
 
 
 def context_key(stream_name: str, context: Mapping[str, Any] | None) -> tuple[Hashable, ...]:
-    """A hashable key for one child stream and one parent context."""
-    return (stream_name, *sorted((context or {}).items()))
+    """A hashable key for one child stream and one parent context.
+
+    Values are compared as text: a prefetch is keyed from the raw API record (Gallery ids are
+    JSON integers) while the SDK asks with the post-processed one (ids coerced to strings).
+    """
+    return (stream_name, *sorted((key, str(value)) for key, value in (context or {}).items()))
 
 
 class ChildPrefetcher:

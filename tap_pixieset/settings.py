@@ -167,6 +167,16 @@ CONFIG_SCHEMA = th.PropertiesList(
             "`client_documents` (ids starting `qo_`)."
         ),
     ),
+    th.Property(
+        "collection_ids",
+        th.ArrayType(th.StringType),
+        title="Collection IDs",
+        description=(
+            "Gallery collection ids to sync. When set, exactly these are read and the collection "
+            "list is not called. When unset, the tap lists collections with `GET /collections`, and "
+            "falls back to the collections linked to Studio clients if that list is not available."
+        ),
+    ),
 ).to_dict()
 
 
@@ -214,6 +224,7 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "summary_currencies": (list, "a list of currency codes"),
     "include_contract_html": (bool, "true or false"),
     "enable_quotes_probe": (bool, "true or false"),
+    "collection_ids": (list, "a list of collection ids"),
 }
 
 _RANGES: dict[str, tuple[float, float]] = {
@@ -290,4 +301,13 @@ def validate_settings(config: dict[str, Any]) -> list[str]:
     if isinstance(types, list) and "client_types" not in bad_type:
         if not types or not all(isinstance(t, str) and t.strip() for t in types):
             problems.append("`client_types` must be a non-empty list of type names, such as client, lead, other.")
+
+    ids = config.get("collection_ids")
+    if isinstance(ids, list) and "collection_ids" not in bad_type:
+        # Gallery collection ids are numeric (catalog 1.9); anything else would only 404 later.
+        if not all(
+            (isinstance(i, int) and not isinstance(i, bool)) or (isinstance(i, str) and i.strip().isdigit())
+            for i in ids
+        ):
+            problems.append("`collection_ids` must list numeric Gallery collection ids, such as [\"90516387\"].")
     return problems

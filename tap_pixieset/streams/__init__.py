@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tap_pixieset.streams.gallery import GALLERY_STREAMS
 from tap_pixieset.streams.studio import STUDIO_STREAMS
 from tap_pixieset.streams.studio_engagement import STUDIO_ENGAGEMENT_STREAMS
 from tap_pixieset.streams.studio_finance import STUDIO_FINANCE_STREAMS
@@ -14,6 +15,7 @@ STREAM_TYPES = [
     *STUDIO_ENGAGEMENT_STREAMS,
     *STUDIO_SCHEDULING_STREAMS,
     *STUDIO_TEMPLATE_STREAMS,
+    *GALLERY_STREAMS,
 ]
 
 __all__ = ["STREAM_TYPES"]
