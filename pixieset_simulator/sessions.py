@@ -24,11 +24,12 @@ from pixieset_simulator.http import Request, Response
 SESSION_COOKIE = {"studio": "pixieset_studio_session", "gallery": "pixieset_gallery_session"}
 CSRF_COOKIE = "XSRF-TOKEN"
 DEFAULT_EMAIL = "photographer@example.com"
-DEFAULT_PASSWORD = "correct horse battery staple"  # noqa: S105  (the simulator's demo account)
+DEFAULT_PASSWORD = "correct horse battery staple"
 LOGIN_PAGE = b"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Log in | Pixieset</title>
 <meta name="csrf-token" content="page-token"></head>
-<body><form method="post" action="/login"><input name="email"><input name="password" type="password"></form></body></html>
+<body><form method="post" action="/login">
+<input name="email"><input name="password" type="password"></form></body></html>
 """
 #: How an expired session is answered: 401 JSON, a 302 to /login, or 200 with the login page.
 EXPIRY_STYLES = ("401", "redirect", "html")
@@ -74,9 +75,9 @@ class SessionStore:
     def configure(
         self,
         *,
-        expire_after: int | None | object = _UNSET,
+        expire_after: int | object | None = _UNSET,
         expiry_style: str | None = None,
-        rotate_every: int | None | object = _UNSET,
+        rotate_every: int | object | None = _UNSET,
         login_failure_style: str | None = None,
     ) -> SessionStore:
         """Change the session rules; arguments left out keep their value. Returns self."""
@@ -101,16 +102,19 @@ class SessionStore:
         self.issued.append(token)
         return token
 
-    def issue(self, api: str) -> str:
-        """A new valid session token for ``api``."""
+    def issue(self, api: str, token: str | None = None) -> str:
+        """A new valid session for ``api``: a random token, or ``token`` (a recognisable one)."""
         with self._lock:
-            token = self._token()
+            if token is None:
+                token = self._token()
+            else:
+                self.issued.append(token)
             self._sessions[token] = _Session(api)
         return token
 
-    def cookie_header(self, api: str) -> str:
-        """A browser-style Cookie header with a fresh session for ``api`` (what a user would copy)."""
-        session = self.issue(api)
+    def cookie_header(self, api: str, token: str | None = None) -> str:
+        """A browser-style Cookie header with a fresh ``api`` session, as a user would copy it."""
+        session = self.issue(api, token)
         with self._lock:
             csrf = self._token(16)
         return f"{SESSION_COOKIE[api]}={session}; {CSRF_COOKIE}={csrf}; _ga=GA1.2.12345.67890"
@@ -123,26 +127,35 @@ class SessionStore:
     # -- the login endpoint ----------------------------------------------------------------
 
     def login(self, api: str, request: Request) -> Response:
-        """``POST /login`` with form fields: a redirect that sets the session cookies, or a refusal."""
+        """``POST /login`` with form fields: a redirect that sets session cookies, or a refusal."""
         if request.form.get("email") != self.email or request.form.get("password") != self.password:
             with self._lock:
                 self.failed_logins[api] += 1
             if self.login_failure_style == "redirect":
                 return Response(302, None, [("Location", "/login")])
-            return Response(401, {"error": "Unauthorized", "message": "These credentials do not match our records."})
+            return Response(
+                401,
+                {"error": "Unauthorized", "message": "These credentials do not match our records."},
+            )
         token = self.issue(api)
         with self._lock:
             self.logins[api] += 1
             csrf = self._token(16)
-        return Response(302, None, [
-            ("Location", "/dashboard"),
-            ("Set-Cookie", f"{SESSION_COOKIE[api]}={token}; Path=/; HttpOnly; SameSite=Lax"),
-            ("Set-Cookie", f"{CSRF_COOKIE}={csrf}; Path=/; SameSite=Lax"),
-        ])
+        return Response(
+            302,
+            None,
+            [
+                ("Location", "/dashboard"),
+                ("Set-Cookie", f"{SESSION_COOKIE[api]}={token}; Path=/; HttpOnly; SameSite=Lax"),
+                ("Set-Cookie", f"{CSRF_COOKIE}={csrf}; Path=/; SameSite=Lax"),
+            ],
+        )
 
     # -- checking a request ----------------------------------------------------------------
 
-    def authenticate(self, api: str, request: Request) -> tuple[Response | None, list[tuple[str, str]]]:
+    def authenticate(
+        self, api: str, request: Request
+    ) -> tuple[Response | None, list[tuple[str, str]]]:
         """(an error response if the session is not valid, headers to add to the answer)."""
         token = request.cookies.get(SESSION_COOKIE[api], "")
         with self._lock:
