@@ -265,7 +265,11 @@ class CookieSession(requests.Session):
         """Put our cookies and CSRF token on a request for our origin; strip them otherwise."""
         request.headers.pop("Cookie", None)
         request.headers.pop("X-CSRF-Token", None)
-        if origin_of(request.url or "") == self.origin:
+        if origin_of(request.url or "") != self.origin:
+            # requests strips this itself on redirects, which we follow ourselves; it can
+            # come from ~/.netrc.
+            request.headers.pop("Authorization", None)
+        else:
             header = self.cookie_header()
             if header:
                 request.headers["Cookie"] = header

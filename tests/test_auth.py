@@ -218,6 +218,22 @@ def test_a_redirect_to_another_host_carries_no_cookie_or_csrf_token(fresh_sim):
     )
 
 
+def test_credentials_of_every_kind_stay_on_their_origin():
+    with Recorder() as origin, Recorder() as other:
+        origin.answer(
+            "GET", "/api/v1/moved", Response(307, None, [("Location", other.origin + "/x")])
+        )
+        session = CookieSession(
+            "studio", origin.origin + "/api/v1", cookie="s=session-value", csrf_token="csrf-value"
+        )
+        session.headers["Authorization"] = "Basic from-netrc"
+        assert session.get(origin.origin + "/api/v1/moved").status_code == 200
+    arrived = other.requests[0].headers
+    assert not {"cookie", "x-csrf-token", "authorization"} & set(arrived)
+    assert origin.requests[0].headers["cookie"] == "s=session-value"
+    assert origin.requests[0].headers["x-csrf-token"] == "csrf-value"
+
+
 def test_a_redirect_to_the_other_simulated_api_carries_no_cookie(fresh_sim):
     # The simulator's two APIs are two origins on 127.0.0.1 that differ only by port, the
     # case cookie jars that match on domain alone get wrong.
