@@ -119,6 +119,11 @@ class SessionStore:
             csrf = self._token(16)
         return f"{SESSION_COOKIE[api]}={session}; {CSRF_COOKIE}={csrf}; _ga=GA1.2.12345.67890"
 
+    def live_tokens(self, api: str) -> set[str]:
+        """The session tokens of ``api`` that are valid now."""
+        with self._lock:
+            return {token for token, session in self._sessions.items() if session.api == api}
+
     def expire_all(self) -> None:
         """Invalidate every session now, as if the account had been logged out everywhere."""
         with self._lock:
