@@ -167,7 +167,10 @@ class ApiServer:
 
     def start(self) -> None:
         """Serve in a daemon thread."""
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name=f"sim-{self.name}", daemon=True)
+        # A short poll interval: stop() waits for one, and tests start and stop many servers.
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=f"sim-{self.name}", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

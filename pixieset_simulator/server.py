@@ -9,7 +9,7 @@ from typing import Any
 from pixieset_simulator.dataset import Dataset, Scale, build_dataset
 from pixieset_simulator.faults import Faults
 from pixieset_simulator.http import ApiServer, Request, Response, Router
-from pixieset_simulator.sessions import SessionStore
+from pixieset_simulator.sessions import LOGIN_PAGE, SessionStore
 
 API_PREFIX = "/api/v1"
 
@@ -59,6 +59,8 @@ class Simulator:
         self.gallery.register(self.routers["gallery"])
         self.gallery.register_studio_bridge(self.routers["studio"])
         self._cookies: dict[str, str] = {}
+        #: (api, path) -> Location: requests answered with a redirect (see :meth:`redirect`).
+        self.redirects: dict[tuple[str, str], str] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -117,6 +119,18 @@ class Simulator:
                 if (api is None or r.api == api) and r.path.startswith(API_PREFIX + path_prefix)
             )
 
+    def login_posts(self, api: str | None = None) -> int:
+        """How many ``POST /login`` requests were answered (optionally for one API)."""
+        with self._log_lock:
+            return sum(
+                1 for r in self.requests
+                if (api is None or r.api == api) and r.method == "POST" and r.path == "/login"
+            )
+
+    def redirect(self, api: str, path: str, location: str) -> None:
+        """Answer requests for ``path`` (with the API prefix) on ``api`` with a 302 to ``location``."""
+        self.redirects[(api, path)] = location
+
     def reset_log(self) -> None:
         """Forget the request log."""
         with self._log_lock:
@@ -138,9 +152,12 @@ class Simulator:
         if request.path == "/login":
             if request.method == "POST":
                 return self.sessions.login(api, request)
-            return Response(200, self.sessions.expired_response().body or b"", [("Content-Type", "text/html; charset=utf-8")])
+            return Response(200, LOGIN_PAGE, [("Content-Type", "text/html; charset=utf-8")])
         if not request.path.startswith(API_PREFIX + "/"):
             return Response(404, {"error": "Not Found", "message": "No such page"})
+        location = self.redirects.get((api, request.path))
+        if location is not None:
+            return Response(302, None, [("Location", location)])
         fault = self.faults.before(request)
         if fault is not None:
             return fault

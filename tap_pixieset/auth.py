@@ -22,6 +22,10 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from http.cookiejar import DefaultCookiePolicy
+from http.cookies import CookieError, Morsel, SimpleCookie
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -29,8 +33,7 @@ import requests
 import requests.adapters
 import requests.utils
 from requests.cookies import RequestsCookieJar
-from http.cookiejar import DefaultCookiePolicy
-from http.cookies import SimpleCookie
+from singer_sdk.exceptions import RetriableAPIError
 
 from tap_pixieset.errors import LoginFailedError, SessionExpiredError
 from tap_pixieset.redaction import REDACTOR, Redactor
@@ -38,6 +41,11 @@ from tap_pixieset.redaction import REDACTOR, Redactor
 LOGGER = logging.getLogger("tap_pixieset.auth")
 
 MAX_REDIRECTS = 5
+#: Retries of a request rejected while a concurrent response rotated the session cookie.
+ROTATION_RETRIES = 3
+#: Expiries one request may meet in a row. With concurrent requests, a session from a fresh
+#: login can run out (on a server with short sessions) before this request's retry lands.
+RELOGIN_CYCLES = 4
 
 #: What to tell the user when an API stops accepting a session, per API.
 COOKIE_SETTING = {"studio": "studio_cookie", "gallery": "gallery_cookie"}
@@ -97,13 +105,14 @@ class RateLimiter:
 
 
 class _RejectAllCookies(DefaultCookiePolicy):
-    """requests' own jar stays empty: our jar (keyed by name, for one origin) is the single source."""
+    """requests' own jar stays empty: ours (by name, for one origin) is the single source."""
 
-    def set_ok(self, cookie: Any, request: Any) -> bool:  # noqa: ARG002
+    def set_ok(self, cookie: Any, request: Any) -> bool:
         return False
 
 
 def _set_cookie_headers(response: requests.Response) -> list[str]:
+    """Every ``Set-Cookie`` header of a response; requests folds repeated ones into one string."""
     raw = getattr(response, "raw", None)
     headers = getattr(raw, "headers", None)
     if headers is not None and hasattr(headers, "getlist"):
@@ -112,13 +121,36 @@ def _set_cookie_headers(response: requests.Response) -> list[str]:
     return [value] if value else []
 
 
-def looks_like_login_page(response: requests.Response) -> bool:
-    """True when a 200 answer is the web app's HTML login page instead of JSON."""
-    content_type = response.headers.get("Content-Type", "").lower()
-    if "html" in content_type:
+def _is_deletion(morsel: Morsel[str]) -> bool:
+    """True when a ``Set-Cookie`` removes the cookie (empty value, Max-Age <= 0, Expires past)."""
+    if not morsel.value:
         return True
-    head = response.content[:64].lstrip().lower() if response.content else b""
-    return head.startswith((b"<!doctype html", b"<html"))
+    max_age = morsel["max-age"].strip()
+    if max_age.lstrip("-").isdigit() and int(max_age) <= 0:
+        return True
+    if morsel["expires"]:
+        try:
+            expires = parsedate_to_datetime(morsel["expires"])
+        except (TypeError, ValueError):
+            return False
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=timezone.utc)
+        return expires <= datetime.now(timezone.utc)
+    return False
+
+
+def looks_like_login_page(response: requests.Response) -> bool:
+    """True when a 200 answer is the web app's HTML login page instead of JSON.
+
+    Any HTML page is not enough: a maintenance page is a server problem, not an expired
+    session, and logging in again would not help. A login page has a password field.
+    """
+    content_type = response.headers.get("Content-Type", "").lower()
+    head = response.content[:512].lstrip().lower() if response.content else b""
+    if "html" not in content_type and not head.startswith((b"<!doctype html", b"<html")):
+        return False
+    page = response.content.lower()
+    return b'type="password"' in page or b"type='password'" in page or b'action="/login"' in page
 
 
 def _is_login_url(url: str) -> bool:
@@ -156,7 +188,8 @@ class CookieSession(requests.Session):
         self.api = api
         self.base_url = base_url.rstrip("/")
         self.origin = origin_of(self.base_url)
-        self.csrf_token = csrf_token or None
+        # Stripped: a token copied with a trailing line break is still the token.
+        self.csrf_token = (csrf_token or "").strip() or None
         self.credentials = credentials
         self.redactor = redactor
         self.rate_limiter = RateLimiter(max_requests_per_second)
@@ -168,16 +201,36 @@ class CookieSession(requests.Session):
         if user_agent:
             self.headers["User-Agent"] = user_agent
         self._jar: dict[str, str] = {}
+        #: Bumped whenever the server sets or deletes a cookie.
+        self._jar_version = 0
+        #: Requests sent and not yet answered (their Set-Cookie not yet absorbed).
+        self._in_flight = 0
+        self._flight = threading.Condition()
+        #: Requests answered since the last login (a fresh session that served none was refused).
+        self._served_since_login = 0
         self._lock = threading.RLock()
+        #: Bumped by every login: a request that failed under an older generation does not
+        #: log in again when another request already did (one re-login per expiry).
         self._generation = 0
         self.request_count = 0
         self.login_count = 0
+        #: Requests answered "session expired" (each one led to a re-login or to a stop).
+        self.expiry_count = 0
         redactor.add(csrf_token)
         if credentials:
             redactor.add(credentials.password)
         if cookie:
             redactor.add_cookie_header(cookie)
             self._jar.update(self._parse_cookie_header(cookie))
+
+    def __repr__(self) -> str:
+        # Cookie names only: a session may end up in a log line or a traceback.
+        return f"CookieSession({self.api!r}, {self.base_url!r}, cookies={self.cookie_names})"
+
+    @property
+    def title(self) -> str:
+        """The API's name as users know it: "Studio API" or "Gallery API"."""
+        return f"{self.api.capitalize()} API"
 
     # -- cookies -------------------------------------------------------------------------
 
@@ -213,28 +266,36 @@ class CookieSession(requests.Session):
         headers = _set_cookie_headers(response)
         if not headers:
             return
+        # Registered before anything else can log them.
         self.redactor.add_set_cookie_headers(headers)
         with self._lock:
             for header in headers:
                 parsed: SimpleCookie = SimpleCookie()
                 try:
                     parsed.load(header)
-                except Exception:  # noqa: BLE001, S112  (skip what cannot be parsed)
+                except CookieError:
                     continue
                 for name, morsel in parsed.items():
-                    if morsel["max-age"] in ("0", "-1") or not morsel.value:
+                    self._jar_version += 1
+                    if _is_deletion(morsel):
                         self._jar.pop(name, None)
-                    else:
-                        self._jar[name] = morsel.value
-                        # The web app may rotate its CSRF token in a cookie.
-                        if "csrf" in name.lower() and self.credentials:
-                            self.csrf_token = morsel.value
+                        continue
+                    self._jar[name] = morsel.value
+                    # A session the tap logged in itself gets its CSRF token from the
+                    # login, and a configured token belongs to the browser session that
+                    # the login replaced.
+                    if self.credentials and ("csrf" in name.lower() or "xsrf" in name.lower()):
+                        self.csrf_token = morsel.value
 
     def _stamp(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        """Put this session's cookies and CSRF token on a request for our origin, strip them otherwise."""
+        """Put our cookies and CSRF token on a request for our origin; strip them otherwise."""
         request.headers.pop("Cookie", None)
         request.headers.pop("X-CSRF-Token", None)
-        if origin_of(request.url or "") == self.origin:
+        if origin_of(request.url or "") != self.origin:
+            # requests strips this itself on redirects, which we follow ourselves; it can
+            # come from ~/.netrc.
+            request.headers.pop("Authorization", None)
+        else:
             header = self.cookie_header()
             if header:
                 request.headers["Cookie"] = header
@@ -249,103 +310,185 @@ class CookieSession(requests.Session):
         """``{scheme}://{host}/login`` of this API's host (the contract's login endpoint)."""
         scheme, host, port = self.origin
         default = 443 if scheme == "https" else 80
-        netloc = host if port == default else f"{host}:{port}"
-        if ":" in host:  # an IPv6 literal
-            netloc = f"[{host}]" if port == default else f"[{host}]:{port}"
+        netloc = f"[{host}]" if ":" in host else host  # an IPv6 literal
+        if port != default:
+            netloc = f"{netloc}:{port}"
         return f"{scheme}://{netloc}/login"
+
+    def _login_refused(self, response: requests.Response) -> bool:
+        """True when the answer to ``POST /login`` means the credentials were not accepted."""
+        if response.status_code >= 400:
+            return True
+        location = response.headers.get("Location", "")
+        if response.is_redirect and _is_login_url(urljoin(self.login_url, location)):
+            return True  # sent back to the login form
+        if response.status_code == 200 and looks_like_login_page(response):
+            return True  # the form again, with an error message
+        return not self.has_cookies
 
     def login(self, *, reason: str = "start-up") -> None:
         """Log in with the configured credentials and keep the session cookies it sets."""
         if not self.credentials:
-            raise LoginFailedError(f"No email/password configured to log in to the {self.api} API.")
-        LOGGER.info("Logging in to the %s API (%s).", self.api, reason)
+            raise LoginFailedError(f"No email/password configured to log in to the {self.title}.")
         with self._lock:
             self._jar.clear()
-        self.rate_limiter.wait()
-        response = super().send(
-            self.prepare_request(
-                requests.Request(
-                    "POST",
-                    self.login_url,
-                    data={"email": self.credentials.email, "password": self.credentials.password},
-                )
-            ),
-            allow_redirects=False,
-            timeout=self.timeout,
-        )
-        self.request_count += 1
-        self._absorb_cookies(response)
-        if response.status_code >= 400 or not self.has_cookies:  # noqa: PLR2004
-            raise LoginFailedError(
-                f"Login to the {self.api} API at {self.login_url} was refused "
-                f"(HTTP {response.status_code}). Check the `email` and `password` settings."
+            self.rate_limiter.wait()
+            response = super().send(
+                self.prepare_request(
+                    requests.Request(
+                        "POST",
+                        self.login_url,
+                        data={
+                            "email": self.credentials.email,
+                            "password": self.credentials.password,
+                        },
+                    )
+                ),
+                allow_redirects=False,
+                timeout=self.timeout,
             )
-        self.login_count += 1
-        self._generation += 1
+            self.request_count += 1
+            self._absorb_cookies(response)
+            if response.status_code >= 500:
+                # A transient server error: the stream's backoff retries the request, and
+                # with it the login.
+                raise RetriableAPIError(
+                    f"The {self.title} login at {urlsplit(self.login_url).path} answered "
+                    f"HTTP {response.status_code}.",
+                    response,
+                )
+            if self._login_refused(response):
+                self._jar.clear()
+                raise LoginFailedError(
+                    f"Login to the {self.title} at {self.login_url} was refused "
+                    f"(HTTP {response.status_code}). Check the `email` and `password` settings."
+                )
+            self.login_count += 1
+            self._generation += 1
+            self._served_since_login = 0
+        LOGGER.info("Logged in to the %s (%s).", self.title, reason)
 
     # -- sending -------------------------------------------------------------------------
 
-    def is_expired(self, response: requests.Response) -> bool:
-        """True when ``response`` says the session is no longer valid."""
-        if response.status_code == 401:  # noqa: PLR2004
-            return True
+    def expiry_reason(self, response: requests.Response) -> str | None:
+        """How ``response`` says the session is no longer valid, or None when it does not.
+
+        Only answers from this session's own origin count: a 401 from a host a redirect led
+        to is that host's business, and logging in here again would not change it.
+        """
+        if origin_of(response.url or "") != self.origin:
+            return None
+        if response.status_code == 401:
+            return "HTTP 401"
         if response.is_redirect and _is_login_url(
             urljoin(response.url or "", response.headers.get("Location", ""))
         ):
-            return True
-        return response.status_code == 200 and looks_like_login_page(response)  # noqa: PLR2004
+            return "a redirect to the login page"
+        if response.status_code == 200 and looks_like_login_page(response):
+            return "the HTML login page instead of JSON"
+        return None
+
+    def is_expired(self, response: requests.Response) -> bool:
+        """True when ``response`` says the session is no longer valid."""
+        return self.expiry_reason(response) is not None
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        """Send with this session's cookies; on expiry log in again once, or explain how to fix it."""
+        """Send with our cookies; on expiry log in again once, or explain how to fix it."""
         kwargs["allow_redirects"] = False
         with self._lock:
-            generation = self._generation
             if not self._jar and self.credentials and self.login_count == 0:
                 self.login(reason="start-up")
+        logged_in_ourselves = False
+        for _ in range(RELOGIN_CYCLES):
+            with self._lock:
                 generation = self._generation
-        response = self._send_following_redirects(request, **kwargs)
-        if not self.is_expired(response):
-            return response
-        if not self.credentials:
-            raise SessionExpiredError(self._expired_message(response))
-        with self._lock:
-            if self._generation == generation:  # nobody logged in again since we sent
-                LOGGER.warning(
-                    "The %s API session expired (HTTP %s); logging in again and retrying %s.",
-                    self.api,
-                    response.status_code,
-                    urlsplit(request.url or "").path,
-                )
-                self.login(reason="session expired")
-        response = self._send_following_redirects(request, **kwargs)
-        if self.is_expired(response):
-            raise SessionExpiredError(
-                f"The {self.api} API rejected a fresh login session (HTTP {response.status_code}). "
-                "Check that the account can use the API, and the `email` and `password` settings."
-            )
-        return response
+            response, reason = self._send_through_rotation(request, **kwargs)
+            if reason is None:
+                return response
+            response.close()
+            with self._lock:
+                self.expiry_count += 1
+            path = urlsplit(response.url or "").path
+            if not self.credentials:
+                raise SessionExpiredError(self._expired_message(reason, path))
+            with self._lock:
+                if logged_in_ourselves and self._generation == generation and not self._served_since_login:
+                    # Our own fresh login was refused at once, with nobody else logging in
+                    # and no request answered since: this is not an expiry, and logging in
+                    # again will not help.
+                    break
+                logged_in_ourselves = self._generation == generation
+                if logged_in_ourselves:  # nobody logged in again since we sent
+                    LOGGER.warning(
+                        "The %s session expired (%s for %s); logging in again with `email` and "
+                        "`password`, then retrying that request.",
+                        self.title,
+                        reason,
+                        path,
+                    )
+                    self.login(reason="session expired")
+        raise SessionExpiredError(
+            f"The {self.title} rejected a fresh login session ({reason} for {path}). "
+            "Check that the account can use the API, and the `email` and `password` settings."
+        )
 
-    def _expired_message(self, response: requests.Response) -> str:
+    def _send_through_rotation(
+        self, request: requests.PreparedRequest, **kwargs: Any
+    ) -> tuple[requests.Response, str | None]:
+        """Send; when a concurrent response rotated the session cookie meanwhile, send again.
+
+        Returns the response and, when the session was refused, why.
+        """
+        for _ in range(ROTATION_RETRIES + 1):
+            jar_version = self._jar_version
+            response = self._send_following_redirects(request, **kwargs)
+            reason = self.expiry_reason(response)
+            if reason is None:
+                with self._lock:
+                    self._served_since_login += 1
+                return response, None
+            # Another request may have received a rotated session cookie (or a login may have
+            # replaced the session) while this one was in flight with the old one. Let the
+            # requests still in flight land, since they carry any new cookie, then retry if
+            # the jar changed.
+            with self._flight:
+                self._flight.wait_for(
+                    lambda: self._in_flight == 0 or self._jar_version != jar_version,  # noqa: B023
+                    timeout=self.timeout,
+                )
+            if self._jar_version == jar_version:
+                break
+            response.close()
+        return response, reason
+
+    def _expired_message(self, reason: str, path: str) -> str:
         setting = COOKIE_SETTING.get(self.api, "cookie")
         return (
-            f"The {self.api} API session has expired or is invalid (HTTP {response.status_code} "
-            f"for {urlsplit(response.url or '').path}). Fix: copy a fresh Cookie header from a "
-            f"logged-in browser into `{setting}`, or set `email` and `password` so the tap can "
-            "log in by itself."
+            f"The {self.title} session has expired or is not valid ({reason} for {path}). "
+            f"Fix: copy a fresh Cookie header from a logged-in browser into `{setting}`, "
+            "or set `email` and `password` so the tap can log in by itself."
         )
 
     def _send_following_redirects(
         self, request: requests.PreparedRequest, **kwargs: Any
     ) -> requests.Response:
+        """Send, following redirects ourselves so that cookies never leave our origin."""
         for _ in range(MAX_REDIRECTS + 1):
             self.rate_limiter.wait()
             options = dict(kwargs)
             if origin_of(request.url or "") == self.origin:
                 options.setdefault("proxies", self._origin_proxies)
-            response = super().send(self._stamp(request), **options)
-            with self._lock:
-                self.request_count += 1
-            self._absorb_cookies(response)
+            with self._flight:
+                self._in_flight += 1
+            try:
+                response = super().send(self._stamp(request), **options)
+                with self._lock:
+                    self.request_count += 1
+                self._absorb_cookies(response)
+            finally:
+                with self._flight:
+                    self._in_flight -= 1
+                    self._flight.notify_all()
             if not response.is_redirect or self.is_expired(response):
                 return response
             target = urljoin(request.url or "", response.headers["Location"])
@@ -355,4 +498,9 @@ class CookieSession(requests.Session):
             if request.method not in ("GET", "HEAD"):
                 request.method = "GET"
                 request.body = None
-        return response
+                request.headers.pop("Content-Length", None)
+        raise requests.TooManyRedirects(
+            f"The {self.title} redirected more than {MAX_REDIRECTS} times, starting from "
+            f"{urlsplit(response.url or '').path}.",
+            response=response,
+        )

@@ -196,7 +196,8 @@ class PixiesetStream(RESTStream[Any]):
             f"The {self.api} API answered HTTP {response.status_code} ({kind} error) for "
             f"{endpoint_of(response)} in stream '{self.name}'"
         )
-        summary = _error_summary(response)
+        # Masked before it is shortened: a cut through a secret would leave half of it.
+        summary = REDACTOR.mask(_error_summary(response))
         if summary:
             message += f": {summary[:200]}"
         return REDACTOR.mask(message)

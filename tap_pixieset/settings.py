@@ -8,6 +8,7 @@ setting and the fix and never echoing a value (a value may be a secret).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -180,6 +181,11 @@ CONFIG_SCHEMA = th.PropertiesList(
 ).to_dict()
 
 
+#: What an HTTP header value may hold: printable ASCII (a cookie copied with a line break
+#: or a typographic character would otherwise fail deep inside requests, echoing it).
+_HEADER_SAFE = re.compile(r"^[\x20-\x7e]*$")
+
+
 def _is_blank(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
@@ -202,8 +208,8 @@ def _check_url(name: str, value: Any) -> str | None:
     return None
 
 
-#: JSON numbers: the SDK reads config files with decimals for non-integers.
-NUMBER = (int, float, Decimal)
+#: Config files are read with fractional numbers as ``Decimal`` (the SDK's JSON reader).
+_NUMBER = (int, float, Decimal)
 
 _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "studio_cookie": (str, "a string"),
@@ -215,9 +221,9 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "gallery_base_url": (str, "a string"),
     "start_date": (str, "an ISO 8601 date-time string"),
     "page_size": (int, "a whole number"),
-    "max_requests_per_second": (NUMBER, "a number"),
+    "max_requests_per_second": (_NUMBER, "a number"),
     "max_retries": (int, "a whole number"),
-    "backoff_base_seconds": (NUMBER, "a number"),
+    "backoff_base_seconds": (_NUMBER, "a number"),
     "request_timeout": (int, "a whole number"),
     "max_concurrency": (int, "a whole number"),
     "client_types": (list, "a list of strings"),
@@ -266,12 +272,24 @@ def validate_settings(config: dict[str, Any]) -> list[str]:
         if isinstance(config.get(n), str) and config[n].strip()
     ]
     for name in cookies:
-        if "=" not in config[name]:
+        value = config[name].strip()
+        if value.lower().startswith("cookie:"):
+            problems.append(f"`{name}` starts with 'Cookie:'; copy only the value after it.")
+        elif "=" not in value:
             problems.append(
                 f"`{name}` does not look like a Cookie header (expected name=value pairs "
                 "separated by '; ', as copied from the browser)."
             )
-    if not cookies and not has_login and not (password or email):
+    for name in ("studio_cookie", "gallery_cookie", "csrf_token"):
+        value = config.get(name)
+        if isinstance(value, str) and value.strip() and not _HEADER_SAFE.match(value.strip()):
+            problems.append(
+                f"`{name}` contains a line break or a character an HTTP header cannot carry; "
+                "copy it again, as one line."
+            )
+    # A cookie that is set but unusable has its own line above; this is for none at all.
+    cookie_given = any(config.get(n) is not None for n in ("studio_cookie", "gallery_cookie"))
+    if not cookie_given and not has_login and not (password or email):
         problems.append(
             "No session configured: set `studio_cookie` and/or `gallery_cookie` "
             "(copied from a logged-in browser), or `email` and `password`."
@@ -311,3 +329,35 @@ def validate_settings(config: dict[str, Any]) -> list[str]:
         ):
             problems.append("`collection_ids` must list numeric Gallery collection ids, such as [\"90516387\"].")
     return problems
+
+
+_JSON_TYPE_WORDS = {
+    "string": "a string",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "an object",
+    "array": "a list",
+}
+
+
+def describe_schema_error(path: list[str | int], validator: str, expected: Any) -> str:
+    """One line for a JSON-schema violation, naming the setting and never the value.
+
+    The SDK's own messages quote the offending value, which may be a secret; this is
+    built only from the setting's name and what the schema expects.
+    """
+    name = ".".join(str(part) for part in path) or "the configuration"
+    if validator == "type":
+        kinds = [expected] if isinstance(expected, str) else list(expected)
+        words = " or ".join(_JSON_TYPE_WORDS.get(k, k) for k in kinds if k != "null")
+        return f"`{name}` must be {words or 'empty'}."
+    if validator == "enum":
+        return f"`{name}` must be one of: {', '.join(str(v) for v in expected)}."
+    if validator in ("minimum", "exclusiveMinimum"):
+        return f"`{name}` must be at least {expected}."
+    if validator in ("maximum", "exclusiveMaximum"):
+        return f"`{name}` must be at most {expected}."
+    if validator == "required":
+        return f"`{name}` is missing required settings: {', '.join(map(str, expected))}."
+    return f"`{name}` is not valid (it breaks the schema's `{validator}` rule)."

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import copy
+import json
 import logging
+import os
 import sys
 import threading
 from typing import Any
 
 import click
 import requests
+import simplejson
 from singer_sdk import Tap
+from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
+from singer_sdk.helpers._classproperty import classproperty
+from singer_sdk.helpers._typing import is_integer_type, is_number_type, is_object_type
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
+from singer_sdk.plugin_base import JSONSchemaValidator
 
 from tap_pixieset.auth import CookieSession, Credentials
 from tap_pixieset.concurrency import ChildPrefetcher
@@ -25,6 +32,7 @@ from tap_pixieset.settings import (
     DEFAULT_GALLERY_BASE_URL,
     DEFAULT_STUDIO_BASE_URL,
     SECRET_SETTINGS,
+    describe_schema_error,
     validate_settings,
 )
 from tap_pixieset.streams import STREAM_TYPES
@@ -41,6 +49,8 @@ class TapPixieset(Tap):
     name = "tap-pixieset"
     # A copy: the SDK appends its built-in settings to this dict in place, and CONFIG_SCHEMA
     # must stay the tap's own settings only (tests/test_docs.py compares it with meltano.yml).
+    # A copy: the SDK adds its built-in settings (stream maps, flattening, batch) to this
+    # dict in place, and CONFIG_SCHEMA must stay the tap's own settings only.
     config_jsonschema = copy.deepcopy(CONFIG_SCHEMA)
     capabilities = [
         TapCapabilities.CATALOG,
@@ -64,14 +74,64 @@ class TapPixieset(Tap):
 
     # -- settings ------------------------------------------------------------------------
 
+    @classproperty
+    def _env_var_config(cls) -> dict[str, Any]:
+        """Settings from ``TAP_PIXIESET_*`` variables, with clear errors for unparsable values.
+
+        The SDK raises a bare ``ValueError`` that quotes the value for a non-numeric integer
+        or invalid JSON, and passes ``number`` settings through as strings.
+        """
+        schema = cls.config_jsonschema
+        cls.append_builtin_config(schema)
+        prefix = cls._env_var_prefix
+        try:
+            config = parse_environment_config(schema, prefix)
+        except ValueError:
+            raise ConfigurationError(_unparsable_env_settings(schema, prefix)) from None
+        for name, value in config.items():
+            prop = schema["properties"].get(name, {})
+            if isinstance(value, str) and is_number_type(prop) and not is_integer_type(prop):
+                try:
+                    config[name] = float(value)
+                except ValueError:
+                    raise ConfigurationError(
+                        [f"`{name}` (from {prefix}{name.upper()}) must be a number."]
+                    ) from None
+        return config
+
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        """Check settings with messages that name the setting and never echo a value."""
+        """Check settings with messages that name the setting and never echo a value.
+
+        Replaces the SDK's check, whose messages quote the offending value (it may be a
+        secret). The SDK's validator still runs, silently: it fills in the defaults, and its
+        findings on the SDK's own settings (stream maps, flattening, batch) are reworded.
+        """
+        # Registered first, so that nothing logged from here on can show them.
         REDACTOR.add(*(self._config.get(name) for name in SECRET_SETTINGS))
         REDACTOR.add_cookie_header(self._config.get("studio_cookie"))
         REDACTOR.add_cookie_header(self._config.get("gallery_cookie"))
+        schema = self.config_jsonschema
+        self.append_builtin_config(schema)
+        schema_errors = list(JSONSchemaValidator(schema).iter_errors(self._config))
         problems = validate_settings(dict(self._config))
+        own = set(CONFIG_SCHEMA["properties"])
+        for error in schema_errors:
+            path = list(error.absolute_path)
+            if path and path[0] in own:
+                continue  # validate_settings has said it better
+            problem = describe_schema_error(path, str(error.validator), error.validator_value)
+            if problem not in problems:
+                problems.append(problem)
+        unknown = sorted(set(self._config) - set(schema["properties"]))
+        if unknown:
+            self.logger.warning(
+                "Ignoring settings this tap does not know: %s. Check them for typos.",
+                ", ".join(f"`{name}`" for name in unknown),
+            )
         if problems and raise_errors:
             raise ConfigurationError(problems)
+        for problem in problems:
+            self.logger.warning("Configuration problem: %s", problem)
         return problems
 
     def setting(self, name: str, default: Any = None) -> Any:
@@ -158,33 +218,61 @@ class TapPixieset(Tap):
 
     # -- connection test -----------------------------------------------------------------
 
-    def check_connections(self) -> dict[str, tuple[bool, str]]:
-        """One cheap request per configured API; returns (passed, explanation) per API."""
-        results: dict[str, tuple[bool, str]] = {}
+    def check_connections(self) -> dict[str, tuple[bool | None, str]]:
+        """One cheap request per API; returns (passed, explanation) per API.
+
+        ``passed`` is None for an API with no session configured: it was not checked.
+        """
+        results: dict[str, tuple[bool | None, str]] = {}
         for api in APIS:
+            check = CONNECTION_CHECKS[api]
             if not self.api_configured(api):
+                results[api] = (
+                    None,
+                    f"not checked: no `{api}_cookie` and no `email`/`password` configured, "
+                    f"so its streams will be skipped",
+                )
                 continue
             session = self.session_for(api)
-            url = self.base_url(api) + CONNECTION_CHECKS[api]
             try:
-                response = session.get(url, timeout=session.timeout)
-                if response.status_code != 200:  # noqa: PLR2004
-                    results[api] = (False, f"HTTP {response.status_code} from {CONNECTION_CHECKS[api]}")
+                response = session.get(self.base_url(api) + check, timeout=session.timeout)
+                if response.status_code != 200:
+                    results[api] = (
+                        False,
+                        f"GET {check} answered HTTP {response.status_code}",
+                    )
                     continue
                 data_items(read_body(response))
-                results[api] = (True, f"signed in; {CONNECTION_CHECKS[api]} answered")
-            except PixiesetUserError as exc:
+            except (PixiesetUserError, UnexpectedResponseError, RetriableAPIError) as exc:
                 results[api] = (False, str(exc))
-            except UnexpectedResponseError as exc:
-                results[api] = (False, str(exc))
+                continue
             except requests.RequestException as exc:
-                results[api] = (False, f"could not reach {self.base_url(api)} ({type(exc).__name__})")
+                results[api] = (
+                    False,
+                    f"could not reach {self.base_url(api)} ({type(exc).__name__}); check "
+                    f"`{api}_base_url` and the network",
+                )
+                continue
+            if session.login_count and self.config.get(f"{api}_cookie"):
+                how = (
+                    "the configured cookie was refused, but the login with `email`/`password` works"
+                )
+            elif session.login_count:
+                how = "logged in with `email`/`password`"
+            else:
+                how = f"the `{api}_cookie` session is valid"
+            results[api] = (True, f"{how}; GET {check} answered with data")
         return results
 
     @classmethod
     def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:  # type: ignore[override]
-        """``--test``: check each configured API and report pass or fail in plain words."""
-        if value != "connection":
+        """``--test``: check each configured API with one cheap request, in plain words.
+
+        One line per API on stderr (stdout stays free of anything but Singer messages),
+        then exit 0 when every configured API passed and 1 otherwise. ``--test=schema``
+        keeps the SDK's meaning.
+        """
+        if value in ("disabled", "schema"):
             super().cb_test(ctx, param, value)  # type: ignore[misc]
             return
         config = ctx.params.get("config")
@@ -192,12 +280,35 @@ class TapPixieset(Tap):
             config=config.config if config else {},
             parse_env_config=bool(config and config.parse_env),
             validate_config=True,
+            setup_mapper=False,
         )
         results = tap.check_connections()
         for api, (passed, why) in results.items():
-            verdict = "PASS" if passed else "FAIL"
+            verdict = {True: "PASS", False: "FAIL", None: "SKIPPED"}[passed]
             click.echo(REDACTOR.mask(f"{api.capitalize()} API: {verdict} - {why}"), err=True)
-        ctx.exit(0 if results and all(ok for ok, _ in results.values()) else 1)
+        failed = [api for api, (passed, _) in results.items() if passed is False]
+        ctx.exit(1 if failed else 0)
+
+
+def _unparsable_env_settings(schema: dict[str, Any], prefix: str) -> list[str]:
+    """Name the environment variables whose values the SDK could not parse."""
+    problems = []
+    for name, prop in schema.get("properties", {}).items():
+        variable = prefix + name.upper().replace("-", "_")
+        value = os.environ.get(variable)
+        if value is None:
+            continue
+        if is_integer_type(prop):
+            try:
+                int(value)
+            except ValueError:
+                problems.append(f"`{name}` (from {variable}) must be a whole number.")
+        elif is_object_type(prop):
+            try:
+                json.loads(value)
+            except ValueError:
+                problems.append(f"`{name}` (from {variable}) must be a JSON object.")
+    return problems or ["A `TAP_PIXIESET_*` environment variable could not be parsed."]
 
 
 #: Failures that are reported as one line, without a traceback.
@@ -216,8 +327,13 @@ def cli() -> None:
     install_log_redaction()
     try:
         TapPixieset.cli()
-    except ConfigValidationError as exc:
-        _fail("Invalid configuration:\n" + "\n".join(f"  - {e}" for e in exc.errors))
+    except ConfigValidationError:
+        # Not raised by this tap's own check; the SDK's messages can quote secret values.
+        _fail("Invalid configuration (details withheld: they could contain a secret).")
+    except FileNotFoundError as exc:
+        _fail(f"{exc} Check the path given to --config, --state or --catalog.")
+    except simplejson.JSONDecodeError as exc:
+        _fail(f"A --config, --state or --catalog file is not valid JSON ({exc}).")
     except _ONE_LINE_ERRORS as exc:
         _fail(str(exc) or type(exc).__name__)
     except Exception:
