@@ -121,8 +121,8 @@ class PixiesetStream(RESTStream[Any]):
 
     @property
     def url_base(self) -> str:
-        """The configured base URL of this stream's API."""
-        return str(self.config[f"{self.api}_base_url"]).rstrip("/")
+        """The configured base URL of this stream's API (its default when unset)."""
+        return self.tap.base_url(self.api)
 
     @property
     def requests_session(self) -> CookieSession:
