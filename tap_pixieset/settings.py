@@ -8,6 +8,7 @@ setting and the fix and never echoing a value (a value may be a secret).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -129,7 +130,21 @@ CONFIG_SCHEMA = th.PropertiesList(
         title="Client Types",
         description="Contact types requested from the clients list (catalog A14). The API's default leaves some out.",
     ),
+    th.Property(
+        "account_id",
+        th.StringType,
+        title="Account ID",
+        description=(
+            "Your own short name for this Pixieset account, for loading many accounts into one "
+            "warehouse. When set, every record carries it as `account_id` and it leads every "
+            "stream's primary key, so accounts upsert into the same tables side by side. Letters, "
+            "digits, `_` and `-`, at most 64 characters. Leave unset for a single account."
+        ),
+    ),
 ).to_dict()
+
+#: What an ``account_id`` may look like: it also names Meltano state ids and Airflow tasks.
+ACCOUNT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
 def _is_blank(value: Any) -> bool:
@@ -170,6 +185,7 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "backoff_base_seconds": ((int, float, Decimal), "a number"),
     "request_timeout": (int, "a whole number"),
     "client_types": (list, "a list of strings"),
+    "account_id": (str, "a string"),
 }
 
 _RANGES: dict[str, tuple[float, float]] = {
@@ -245,4 +261,11 @@ def validate_settings(config: dict[str, Any]) -> list[str]:
     if isinstance(types, list) and "client_types" not in bad_type:
         if not types or not all(isinstance(t, str) and t.strip() for t in types):
             problems.append("`client_types` must be a non-empty list of type names, such as client, lead, other.")
+
+    account = config.get("account_id")
+    if isinstance(account, str) and "account_id" not in bad_type and not ACCOUNT_ID_PATTERN.match(account):
+        problems.append(
+            "`account_id` must be 1 to 64 letters, digits, `_` or `-`, starting with a letter or digit "
+            "(for example studio-berlin)."
+        )
     return problems
