@@ -263,9 +263,9 @@ def validate_settings(config: dict[str, Any]) -> list[str]:
             problems.append("`client_types` must be a non-empty list of type names, such as client, lead, other.")
 
     account = config.get("account_id")
-    if isinstance(account, str) and "account_id" not in bad_type and not ACCOUNT_ID_PATTERN.match(account):
+    if isinstance(account, str) and not ACCOUNT_ID_PATTERN.match(account):
         problems.append(
-            "`account_id` must be 1 to 64 letters, digits, `_` or `-`, starting with a letter or digit "
-            "(for example studio-berlin)."
+            "`account_id` must be 1 to 64 letters, digits, `_` or `-`, starting with a letter "
+            "or digit (for example studio-berlin)."
         )
     return problems
