@@ -1,12 +1,12 @@
-"""Many studios: ``account_id`` joins every stream's key and is stamped on every record, only when set."""
+"""Many studios: ``account_id`` joins every key and is on every record, only when it is set."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-
 from harness import catalog_selecting, run_cli, run_tap
+
 from tap_pixieset.client import ACCOUNT_COLUMN
 from tap_pixieset.settings import validate_settings
 from tap_pixieset.streams import STREAM_TYPES
@@ -14,7 +14,9 @@ from tap_pixieset.tap import TapPixieset
 
 
 def _tap(**config) -> TapPixieset:
-    return TapPixieset(config={"studio_cookie": "a=bcdefgh", **config}, validate_config=False, setup_mapper=False)
+    return TapPixieset(
+        config={"studio_cookie": "a=bcdefgh", **config}, validate_config=False, setup_mapper=False
+    )
 
 
 def _catalog_entries(tap: TapPixieset) -> dict[str, dict]:
@@ -52,7 +54,7 @@ def test_with_account_id_it_leads_every_key_and_is_required():
     for name, entry in entries.items():
         declared = type(tap.streams[name])
         assert list(entry["key_properties"]) == [ACCOUNT_COLUMN, *declared.primary_keys], name
-        assert list(entry["schema"]["properties"])[0] == ACCOUNT_COLUMN, name
+        assert next(iter(entry["schema"]["properties"])) == ACCOUNT_COLUMN, name
         assert entry["schema"]["properties"][ACCOUNT_COLUMN]["type"] == ["string"], name
         assert ACCOUNT_COLUMN in entry["schema"]["required"], name
         root = next(m["metadata"] for m in entry["metadata"] if not m["breadcrumb"])
@@ -82,15 +84,21 @@ def test_without_account_id_no_record_carries_one(plain_sync):
 
 def test_records_are_otherwise_identical(account_sync, plain_sync):
     for stream, records in plain_sync.records.items():
-        stamped = [{k: v for k, v in r.items() if k != ACCOUNT_COLUMN} for r in account_sync.records[stream]]
+        stamped = [
+            {k: v for k, v in r.items() if k != ACCOUNT_COLUMN}
+            for r in account_sync.records[stream]
+        ]
         assert stamped == records, stream
 
 
 def test_a_catalog_discovered_without_account_id_is_refused(sim, tmp_path):
     stale = catalog_selecting(sim.tap_config(), {"clients"})
     (tmp_path / "catalog.json").write_text(json.dumps(stale))
-    result = run_cli(["--catalog", str(tmp_path / "catalog.json")], config=sim.tap_config(account_id="studio-a"),
-                     tmp_path=tmp_path)
+    result = run_cli(
+        ["--catalog", str(tmp_path / "catalog.json")],
+        config=sim.tap_config(account_id="studio-a"),
+        tmp_path=tmp_path,
+    )
     assert result.returncode == 1
     assert "lacks `account_id`" in result.stderr
     assert "run discovery again" in result.stderr
@@ -102,7 +110,9 @@ def test_valid_account_ids(value):
     assert validate_settings({"studio_cookie": "a=b", "account_id": value}) == []
 
 
-@pytest.mark.parametrize("value", ["", "-leading-dash", "has space", "semi;colon", "x" * 65, "ünïcode"])
+@pytest.mark.parametrize(
+    "value", ["", "-leading-dash", "has space", "semi;colon", "x" * 65, "ünïcode"]
+)
 def test_invalid_account_ids_are_named(value):
     problems = validate_settings({"studio_cookie": "a=b", "account_id": value})
     assert len(problems) == 1
@@ -110,4 +120,6 @@ def test_invalid_account_ids_are_named(value):
 
 
 def test_account_id_must_be_a_string():
-    assert validate_settings({"studio_cookie": "a=b", "account_id": 42}) == ["`account_id` must be a string."]
+    assert validate_settings({"studio_cookie": "a=b", "account_id": 42}) == [
+        "`account_id` must be a string."
+    ]
