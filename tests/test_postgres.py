@@ -288,6 +288,7 @@ def test_money_dates_timestamps_and_objects_have_warehouse_types(warehouse):
         "date": set(),
         "timestamp": set(),
         "object": set(),
+        "array of objects": set(),
     }
     for stream in STREAMS:
         columns = _columns(warehouse, stream)
@@ -307,6 +308,9 @@ def test_money_dates_timestamps_and_objects_have_warehouse_types(warehouse):
             elif kind == "object":
                 assert data_type == "jsonb", (stream, name, data_type)
                 found["object"].add(f"{stream}.{name}")
+            elif kind == "array" and _single_type(prop.get("items", {})) == "object":
+                assert columns[name]["udt_name"] == "_jsonb", (stream, name, columns[name])
+                found["array of objects"].add(f"{stream}.{name}")
     assert all(found.values()), f"nothing of some kind was checked: {found}"
 
 
