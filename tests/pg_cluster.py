@@ -29,11 +29,11 @@ class PostgresNotInstalled(RuntimeError):
     """No PostgreSQL server binaries were found."""
 
 
-def find_server_bindir() -> Path:
-    """The newest ``/usr/lib/postgresql/<major>/bin`` that has initdb, pg_ctl and psql."""
+def find_server_bindir(root: Path = Path("/usr/lib/postgresql")) -> Path:
+    """The newest ``<root>/<major>/bin`` that has initdb, pg_ctl, postgres and psql."""
     candidates = [
         path
-        for path in Path("/usr/lib/postgresql").glob("*/bin")
+        for path in root.glob("*/bin")
         if all((path / tool).exists() for tool in ("initdb", "pg_ctl", "postgres", "psql"))
     ]
     if not candidates:

@@ -109,12 +109,12 @@ def _fresh_copy(destination: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, sim) -> MeltanoProject:
+def project(tmp_path_factory, module_sim) -> MeltanoProject:
     root = _fresh_copy(tmp_path_factory.mktemp("fresh-clone"))
     env = {
         **_clean_env(),
-        "TAP_PIXIESET_STUDIO_BASE_URL": sim.base_url("studio"),
-        "TAP_PIXIESET_GALLERY_BASE_URL": sim.base_url("gallery"),
+        "TAP_PIXIESET_STUDIO_BASE_URL": module_sim.base_url("studio"),
+        "TAP_PIXIESET_GALLERY_BASE_URL": module_sim.base_url("gallery"),
     }
     meltano = MeltanoProject(root, meltano_venv() / "bin" / "meltano", env)
     meltano("install", "tap-pixieset", "target-duckdb")
@@ -148,15 +148,15 @@ def account_runs(project) -> dict[str, dict[str, int]]:
 
 
 @pytest.mark.slow
-def test_meltano_run_loads_every_stream_into_duckdb(single_run, sim):
-    expected = sim.dataset.expected_counts()
+def test_meltano_run_loads_every_stream_into_duckdb(single_run, module_sim):
+    expected = module_sim.dataset.expected_counts()
     assert set(single_run) == set(expected)
     assert {table: rows["None"] for table, rows in single_run.items()} == expected
 
 
 @pytest.mark.slow
-def test_each_account_loads_beside_the_other(account_runs, sim):
-    expected = sim.dataset.expected_counts()
+def test_each_account_loads_beside_the_other(account_runs, module_sim):
+    expected = module_sim.dataset.expected_counts()
     assert account_runs == {stream: dict.fromkeys(ACCOUNTS, n) for stream, n in expected.items()}
 
 

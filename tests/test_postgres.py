@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from harness import SyncResult, catalog_selecting, run_cli
-from pg_cluster import PostgresCluster, PostgresNotInstalled
+from pg_cluster import INSTALL_HINT, PostgresCluster, PostgresNotInstalled, find_server_bindir
 from tool_venvs import meltano_plugin, target_postgres_venv
 
 from tap_pixieset.tap import TapPixieset
@@ -115,15 +115,16 @@ def _load(
 
 
 @pytest.fixture(scope="module")
-def warehouse(postgres, sim, tmp_path_factory) -> Warehouse:
+def warehouse(postgres, module_sim, tmp_path_factory) -> Warehouse:
     target = target_postgres_venv()
     workdir = tmp_path_factory.mktemp("postgres-e2e")
     first = {
-        account: _load(sim, postgres, target, workdir / account, account) for account in ACCOUNTS
+        account: _load(module_sim, postgres, target, workdir / account, account)
+        for account in ACCOUNTS
     }
     state = first[ACCOUNTS[0]].state
     second = _load(
-        sim, postgres, target, workdir / f"{ACCOUNTS[0]}-again", ACCOUNTS[0], state=state
+        module_sim, postgres, target, workdir / f"{ACCOUNTS[0]}-again", ACCOUNTS[0], state=state
     )
     return Warehouse(postgres, first, second, state)
 
@@ -197,8 +198,8 @@ def test_one_table_per_stream(warehouse):
 
 
 @pytest.mark.parametrize("stream", STREAMS)
-def test_each_account_has_exactly_the_simulators_rows(warehouse, sim, stream):
-    expected = sim.dataset.expected_counts()[stream]
+def test_each_account_has_exactly_the_simulators_rows(warehouse, module_sim, stream):
+    expected = module_sim.dataset.expected_counts()[stream]
     assert expected, f"the simulator has no {stream} rows to compare"
     per_account = {
         row["account_id"]: row["n"]
@@ -210,7 +211,7 @@ def test_each_account_has_exactly_the_simulators_rows(warehouse, sim, stream):
 
 
 @pytest.mark.parametrize("stream", STREAMS)
-def test_loaded_keys_are_the_simulators_keys(warehouse, sim, stream):
+def test_loaded_keys_are_the_simulators_keys(warehouse, module_sim, stream):
     keys = [
         k
         for k in warehouse.first[ACCOUNTS[0]].tap.schemas[stream]["key_properties"]
@@ -220,7 +221,7 @@ def test_loaded_keys_are_the_simulators_keys(warehouse, sim, stream):
     rows = warehouse.db.rows(
         f"SELECT {columns} FROM {SCHEMA}.\"{stream}\" WHERE account_id = '{ACCOUNTS[1]}'"
     )
-    assert {_key(row, keys) for row in rows} == sim.dataset.expected_keys(stream)
+    assert {_key(row, keys) for row in rows} == module_sim.dataset.expected_keys(stream)
 
 
 # -- many accounts ----------------------------------------------------------------------
@@ -249,11 +250,11 @@ def test_the_same_ids_coexist_for_both_accounts(warehouse):
 # -- incremental run --------------------------------------------------------------------
 
 
-def test_second_run_from_state_adds_no_duplicate_rows(warehouse, sim):
+def test_second_run_from_state_adds_no_duplicate_rows(warehouse, module_sim):
     assert "bookmarks" in warehouse.state_given
     resent = warehouse.second.tap.counts
     assert sum(resent.values()) > 0, "the second run sent nothing, so it proves nothing"
-    expected = sim.dataset.expected_counts()
+    expected = module_sim.dataset.expected_counts()
     for stream in STREAMS:
         keys = warehouse.first[ACCOUNTS[0]].tap.schemas[stream]["key_properties"]
         distinct = ", ".join(f'"{k}"' for k in keys)
@@ -347,8 +348,8 @@ def test_timestamps_hold_the_emitted_utc_instants(warehouse, stream):
     assert compared, f"no {stream} record had a timestamp to compare"
 
 
-def test_timestamps_are_the_simulators_instants(warehouse, sim):
-    tables = sim.dataset.tables
+def test_timestamps_are_the_simulators_instants(warehouse, module_sim):
+    tables = module_sim.dataset.tables
     truth = {
         ("clients", "created_at"): {c["id"]: c["created_at"] for c in tables["clients"]},
         ("invoices", "created_at"): {i["id"]: i["created_at"] for i in tables["invoices"]},
@@ -365,3 +366,14 @@ def test_timestamps_are_the_simulators_instants(warehouse, sim):
         assert loaded == {
             k: _utc_naive(v).isoformat(timespec="microseconds") for k, v in values.items()
         }, table
+
+
+# -- without a server -------------------------------------------------------------------
+
+
+def test_a_missing_server_is_reported_with_how_to_install_it(tmp_path):
+    (tmp_path / "15" / "bin").mkdir(parents=True)  # a client-only install has no initdb
+    with pytest.raises(PostgresNotInstalled) as raised:
+        find_server_bindir(tmp_path)
+    assert str(raised.value) == INSTALL_HINT
+    assert "apt-get install -y postgresql" in INSTALL_HINT
