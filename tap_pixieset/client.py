@@ -130,8 +130,9 @@ class PixiesetStream(RESTStream[Any]):
         #: The ``account_id`` setting: when set, stamped on every record and first in the key.
         self.account_id: str | None = self.config.get("account_id") or None
         if self.account_id:
-            # Instance attributes: the class-level schema and keys stay as declared.
-            self.schema = with_account_column(self.schema)
+            # Instance attributes: the class-level schema and keys stay as declared. Every
+            # stream declares `schema` as a class-level dict, which shadows the SDK property.
+            self.schema = with_account_column(self.schema)  # type: ignore[misc]
             self.primary_keys = (ACCOUNT_COLUMN, *self.primary_keys)
         self._shaper = RecordShaper(self.schema, capture_payload=self.capture_payload)
         #: The record whose children are being synced; derived streams read their rows from it.
