@@ -94,12 +94,16 @@ class Simulator:
         return self._cookies[api]
 
     def tap_config(self, *, studio: bool = True, gallery: bool = True, login: bool = False, **extra: Any) -> dict[str, Any]:
-        """A tap config for this simulator: cookies (or login), base URLs, no rate limit."""
+        """A tap config for this simulator: cookies (or login), base URLs, no rate limit.
+
+        The quotes probe is on: the simulator answers the guessed ``/quotes/`` path.
+        """
         config: dict[str, Any] = {
             "studio_base_url": self.base_url("studio"),
             "gallery_base_url": self.base_url("gallery"),
             "max_requests_per_second": 0,
             "backoff_base_seconds": 0.01,
+            "enable_quotes_probe": True,
         }
         if login:
             config.update(email=self.sessions.email, password=self.sessions.password)

@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
+from singer_sdk import typing as th
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.streams import RESTStream
 
@@ -29,6 +30,7 @@ from tap_pixieset.envelope import (
     endpoint_of,
     read_body,
 )
+from tap_pixieset.errors import PixiesetUserError
 from tap_pixieset.pagination import UNPAGINATED, PageStyle, paginator_for
 from tap_pixieset.records import RecordShaper, to_utc_datetime
 from tap_pixieset.redaction import REDACTOR
@@ -36,12 +38,29 @@ from tap_pixieset.redaction import REDACTOR
 if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
     from singer_sdk.pagination import BaseAPIPaginator
+    from singer_sdk.singerlib import Catalog
 
     from tap_pixieset.auth import CookieSession
     from tap_pixieset.tap import TapPixieset
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_BACKOFF_SECONDS = 60.0
+
+#: The column that tells accounts apart when many load into the same tables.
+ACCOUNT_COLUMN = "account_id"
+_ACCOUNT_PROPERTY = th.Property(
+    ACCOUNT_COLUMN,
+    th.StringType,
+    required=True,
+    description="The `account_id` setting of the run that loaded this row; leads the primary key.",
+).to_dict()
+
+
+def with_account_column(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a copy of a stream schema with the ``account_id`` column first and required."""
+    others = [name for name in schema.get("required", []) if name != ACCOUNT_COLUMN]
+    properties = {**_ACCOUNT_PROPERTY, **schema.get("properties", {})}
+    return {**schema, "properties": properties, "required": [ACCOUNT_COLUMN, *others]}
 
 
 def _error_summary(response: requests.Response) -> str:
@@ -111,6 +130,13 @@ class PixiesetStream(RESTStream[Any]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        #: The ``account_id`` setting: when set, stamped on every record and first in the key.
+        self.account_id: str | None = self.config.get("account_id") or None
+        if self.account_id:
+            # Instance attributes: the class-level schema and keys stay as declared. Every
+            # stream declares `schema` as a class-level dict, which shadows the SDK property.
+            self.schema = with_account_column(self.schema)  # type: ignore[misc]
+            self.primary_keys = (ACCOUNT_COLUMN, *self.primary_keys)
         self._shaper = RecordShaper(self.schema, capture_payload=self.capture_payload)
         #: The record whose children are being synced; derived streams read their rows from it.
         self.handoff: dict[str, Any] | None = None
@@ -124,8 +150,8 @@ class PixiesetStream(RESTStream[Any]):
 
     @property
     def url_base(self) -> str:
-        """The configured base URL of this stream's API."""
-        return str(self.config[f"{self.api}_base_url"]).rstrip("/")
+        """The configured base URL of this stream's API (its default when unset)."""
+        return self.tap.base_url(self.api)
 
     @property
     def requests_session(self) -> CookieSession:
@@ -221,8 +247,25 @@ class PixiesetStream(RESTStream[Any]):
         )
 
     def post_process(self, row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:
-        """Coerce types to the schema (ids to strings, 0/1 to booleans) and capture ``payload``."""
-        return self._shaper.shape(row, context)
+        """Coerce types to the schema, capture ``payload`` and stamp ``account_id`` when set."""
+        row = self._shaper.shape(row, context)
+        if self.account_id:
+            row[ACCOUNT_COLUMN] = self.account_id
+        return row
+
+    def apply_catalog(self, catalog: Catalog) -> None:
+        """Refuse a catalog whose key lacks ``account_id`` while ``account_id`` is set.
+
+        Such a catalog was discovered before the setting was added; using it would let
+        accounts overwrite each other's rows in the warehouse.
+        """
+        super().apply_catalog(catalog)
+        if self.account_id and ACCOUNT_COLUMN not in self.primary_keys:
+            raise PixiesetUserError(
+                f"The catalog's key for stream '{self.name}' lacks `account_id`, but "
+                "`account_id` is set: run discovery again (tap-pixieset --discover) with the "
+                "same settings."
+            )
 
     def child_context(self, record: Mapping[str, Any]) -> dict[str, Any]:
         """Ids for the child streams, per ``child_context_keys``."""
@@ -361,19 +404,16 @@ class DerivedStream(PixiesetStream):
     inherited_fields: ClassVar[Mapping[str, str]] = {}
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        """The rows of the parent record currently being synced."""
+        """Yield the rows of the parent record being synced, with the parent's fields.
+
+        The SDK passes each row through :meth:`post_process`, which shapes it like any other.
+        """
         parent = self.tap.streams[self.parent_stream_type.name]  # type: ignore[union-attr]
         record = parent.handoff or {}
         inherited = {field: record.get(source) for field, source in self.inherited_fields.items()}
         for row in record.get(self.source_field) or []:
             if isinstance(row, dict):
-                shaped = self.post_process({**row, **inherited}, context)
-                if shaped is not None:
-                    yield shaped
-
-    def post_process(self, row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:
-        """Rows are shaped once, in get_records, where the parent fields are added."""
-        return row
+                yield {**row, **inherited}
 
 
 class StudioStream(PixiesetStream):

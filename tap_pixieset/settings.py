@@ -178,7 +178,21 @@ CONFIG_SCHEMA = th.PropertiesList(
             "falls back to the collections linked to Studio clients if that list is not available."
         ),
     ),
+    th.Property(
+        "account_id",
+        th.StringType,
+        title="Account ID",
+        description=(
+            "Your own short name for this Pixieset account, for loading many accounts into one "
+            "warehouse. When set, every record carries it as `account_id` and it leads every "
+            "stream's primary key, so accounts upsert into the same tables side by side. Letters, "
+            "digits, `_` and `-`, at most 64 characters. Leave unset for a single account."
+        ),
+    ),
 ).to_dict()
+
+#: What an ``account_id`` may look like: it also names Meltano state ids and Airflow tasks.
+ACCOUNT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
 #: What an HTTP header value may hold: printable ASCII (a cookie copied with a line break
@@ -231,6 +245,7 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "include_contract_html": (bool, "true or false"),
     "enable_quotes_probe": (bool, "true or false"),
     "collection_ids": (list, "a list of collection ids"),
+    "account_id": (str, "a string"),
 }
 
 _RANGES: dict[str, tuple[float, float]] = {
@@ -328,6 +343,12 @@ def validate_settings(config: dict[str, Any]) -> list[str]:
             for i in ids
         ):
             problems.append("`collection_ids` must list numeric Gallery collection ids, such as [\"90516387\"].")
+    account = config.get("account_id")
+    if isinstance(account, str) and not ACCOUNT_ID_PATTERN.match(account):
+        problems.append(
+            "`account_id` must be 1 to 64 letters, digits, `_` or `-`, starting with a letter "
+            "or digit (for example studio-berlin)."
+        )
     return problems
 
 

@@ -47,10 +47,7 @@ class TapPixieset(Tap):
     """Singer tap for the Pixieset Studio and Gallery APIs."""
 
     name = "tap-pixieset"
-    # A copy: the SDK appends its built-in settings to this dict in place, and CONFIG_SCHEMA
-    # must stay the tap's own settings only (tests/test_docs.py compares it with meltano.yml).
-    # A copy: the SDK adds its built-in settings (stream maps, flattening, batch) to this
-    # dict in place, and CONFIG_SCHEMA must stay the tap's own settings only.
+    # A copy: the SDK adds its built-in settings to this dict in place.
     config_jsonschema = copy.deepcopy(CONFIG_SCHEMA)
     capabilities = [
         TapCapabilities.CATALOG,

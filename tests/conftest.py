@@ -17,6 +17,13 @@ def sim() -> Iterator[Simulator]:
         yield simulator
 
 
+@pytest.fixture(scope="module")
+def module_sim() -> Iterator[Simulator]:
+    """A simulator for one module's end-to-end runs, which log in and fill its request log."""
+    with Simulator() as simulator:
+        yield simulator
+
+
 @pytest.fixture
 def fresh_sim() -> Iterator[Simulator]:
     """A simulator of its own, for tests that change data, sessions or faults."""

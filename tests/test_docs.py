@@ -11,7 +11,7 @@ from harness import ROOT
 from tap_pixieset.settings import CONFIG_SCHEMA, SECRET_SETTINGS
 
 MELTANO_KINDS = {"string": {"string", "password", "date_iso8601"}, "integer": {"integer"},
-                 "number": {"number", "integer"}, "boolean": {"boolean"}, "array": {"array"}, "object": {"object"}}
+                 "number": {"decimal", "integer"}, "boolean": {"boolean"}, "array": {"array"}, "object": {"object"}}
 
 
 def _meltano_settings() -> dict[str, dict]:

@@ -16,7 +16,9 @@ SNAPSHOT = ROOT / "tests" / "snapshots" / "catalog.json"
 @pytest.fixture(scope="module")
 def studio_sync(sim):
     sim.reset_log()
-    result = run_tap(sim.tap_config(gallery=False), streams={
+    # The probe setting left at its default (off), unlike the simulator's ready-made config.
+    config = {k: v for k, v in sim.tap_config(gallery=False).items() if k != "enable_quotes_probe"}
+    result = run_tap(config, streams={
         "disputed_payments_count", "gift_cards", "coupons", "contracts", "contract_details",
         "contract_signatures", "invoices", "session_types", "email_templates", "unread_conversations_count",
         "invoice_summary", "quotes", "coupon_activity",

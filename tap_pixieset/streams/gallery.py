@@ -411,10 +411,15 @@ class GalleryAccountStream(GalleryStream):
 
     name = "gallery_account"
     path = "/data/bootstrap"
-    primary_keys = ("account_id", "snapshot_date")
+    primary_keys = ("gallery_account_id", "snapshot_date")
     capture_payload = True
     schema = th.PropertiesList(
-        th.Property("account_id", ID, required=True, description="user.id, account.id or id, whichever is sent."),
+        th.Property(
+            "gallery_account_id",
+            ID,
+            required=True,
+            description="Pixieset's id of the account: user.id, account.id or id, whichever is sent.",
+        ),
         th.Property("snapshot_date", DATE, required=True, description="UTC date of the run."),
         open_object("user"),
         open_object("account"),
@@ -431,7 +436,7 @@ class GalleryAccountStream(GalleryStream):
         candidates = [shaped.get("user"), shaped.get("account"), shaped]
         found = next((c.get("id") for c in candidates if isinstance(c, dict) and c.get("id") is not None), None)
         # Without any id the account is still one row per day: the key must never be null.
-        shaped["account_id"] = str(found) if found is not None else "account"
+        shaped["gallery_account_id"] = str(found) if found is not None else "account"
         shaped["snapshot_date"] = utc_today()
         return shaped
 

@@ -1,0 +1,244 @@
+"""The Meltano project: `meltano run tap-pixieset target-duckdb` from a fresh copy of the repo.
+
+The project is copied as a clone would have it (tracked and unignored files only), Meltano
+(pinned, in its own virtualenv) installs the tap and the pinned DuckDB loader from
+``meltano.yml`` alone, and the dev environment is pointed at a running simulator through
+``TAP_PIXIESET_*`` environment variables. Rows must land in DuckDB, one table per stream,
+with the simulator's counts; two accounts then run with their own state ids.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from harness import ROOT
+from tool_venvs import meltano_venv
+
+ACCOUNTS = ("studio-a", "studio-b")
+PROJECT = yaml.safe_load((ROOT / "meltano.yml").read_text(encoding="utf-8"))
+LOADERS = {p["name"]: p for p in PROJECT["plugins"]["loaders"]}
+ENVIRONMENTS = {e["name"]: e for e in PROJECT["environments"]}
+
+# Reads the DuckDB file with the loader's own duckdb: rows per table and account.
+COUNT_ROWS = """
+import json, sys
+import duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+schema = sys.argv[2]
+counts = {}
+tables = "SELECT table_name FROM information_schema.tables WHERE table_schema = ?"
+columns = ("SELECT column_name FROM information_schema.columns"
+           " WHERE table_schema = ? AND table_name = ?")
+for (table,) in con.execute(tables, [schema]).fetchall():
+    names = {c for (c,) in con.execute(columns, [schema, table]).fetchall()}
+    account = "account_id" if "account_id" in names else "NULL"
+    query = f'SELECT {account}, count(*) FROM "{schema}"."{table}" GROUP BY 1'
+    rows = con.execute(query).fetchall()
+    counts[table] = {str(a): n for a, n in rows}
+print(json.dumps(counts))
+"""
+
+
+def _clean_env() -> dict[str, str]:
+    """This machine's environment without anything that would configure Meltano or a plugin."""
+    prefixes = ("TAP_PIXIESET_", "TARGET_", "MELTANO_", "SNOWFLAKE_")
+    return {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+
+
+@dataclass
+class MeltanoProject:
+    """A fresh copy of the repository, driven by the pinned Meltano."""
+
+    root: Path
+    meltano: Path
+    env: dict[str, str]
+
+    def __call__(self, *args: str, extra_env: Mapping[str, str] | None = None) -> str:
+        """Run ``meltano ARGS`` in the project; return its output, or fail with the end of it."""
+        proc = subprocess.run(
+            [str(self.meltano), *args],
+            cwd=self.root,
+            env={**self.env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=1200,
+        )
+        output = proc.stdout + proc.stderr
+        assert proc.returncode == 0, f"meltano {' '.join(args)} failed:\n" + output[-4000:]
+        return proc.stdout
+
+    def duckdb_counts(self, path: Path) -> dict[str, dict[str, int]]:
+        """Rows per table and account in a DuckDB file the loader wrote."""
+        python = self.root / ".meltano" / "loaders" / "target-duckdb" / "venv" / "bin" / "python"
+        schema = LOADERS["target-duckdb"]["config"]["default_target_schema"]
+        proc = subprocess.run(
+            [str(python), "-c", COUNT_ROWS, str(path), schema],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+
+def _fresh_copy(destination: Path) -> Path:
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+    return destination
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory, module_sim) -> MeltanoProject:
+    root = _fresh_copy(tmp_path_factory.mktemp("fresh-clone"))
+    env = {
+        **_clean_env(),
+        "TAP_PIXIESET_STUDIO_BASE_URL": module_sim.base_url("studio"),
+        "TAP_PIXIESET_GALLERY_BASE_URL": module_sim.base_url("gallery"),
+    }
+    meltano = MeltanoProject(root, meltano_venv() / "bin" / "meltano", env)
+    meltano("install", "tap-pixieset", "target-duckdb")
+    return meltano
+
+
+@pytest.fixture(scope="module")
+def single_run(project) -> dict[str, dict[str, int]]:
+    project("run", "tap-pixieset", "target-duckdb")
+    filepath = LOADERS["target-duckdb"]["config"]["filepath"].replace(
+        "${MELTANO_PROJECT_ROOT}", str(project.root)
+    )
+    return project.duckdb_counts(Path(filepath))
+
+
+@pytest.fixture(scope="module")
+def account_runs(project) -> dict[str, dict[str, int]]:
+    path = project.root / "output" / "accounts.duckdb"
+    for account in ACCOUNTS:
+        project(
+            "run",
+            f"--state-id-suffix={account}",
+            "tap-pixieset",
+            "target-duckdb",
+            extra_env={"TAP_PIXIESET_ACCOUNT_ID": account, "TARGET_DUCKDB_FILEPATH": str(path)},
+        )
+    return project.duckdb_counts(path)
+
+
+# -- meltano run into DuckDB ------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_meltano_run_loads_every_stream_into_duckdb(single_run, module_sim):
+    expected = module_sim.dataset.expected_counts()
+    assert set(single_run) == set(expected)
+    assert {table: rows["None"] for table, rows in single_run.items()} == expected
+
+
+@pytest.mark.slow
+def test_each_account_loads_beside_the_other(account_runs, module_sim):
+    expected = module_sim.dataset.expected_counts()
+    assert account_runs == {stream: dict.fromkeys(ACCOUNTS, n) for stream, n in expected.items()}
+
+
+@pytest.mark.slow
+def test_each_account_keeps_its_own_state(account_runs, project):
+    ids = set(project("state", "list").split())
+    for account in ACCOUNTS:
+        state_id = f"dev:tap-pixieset-to-target-duckdb:{account}"
+        assert state_id in ids
+        state = json.loads(project("state", "get", state_id))
+        assert "bookmarks" in state["singer_state"], state_id
+
+
+@pytest.mark.slow
+def test_prod_reads_snowflake_settings_from_the_environment(project):
+    values = {
+        "SNOWFLAKE_ACCOUNT": "xy12345.eu-west-1",
+        "SNOWFLAKE_USER": "LOADER",
+        "SNOWFLAKE_PASSWORD": "pw-from-env",
+        "SNOWFLAKE_ROLE": "LOADER_ROLE",
+        "SNOWFLAKE_WAREHOUSE": "LOAD_WH",
+        "SNOWFLAKE_DATABASE": "RAW",
+    }
+    printed = project("--environment=prod", "config", "print", "target-snowflake", extra_env=values)
+    config = json.loads(printed)
+    public = {k: v for k, v in values.items() if k != "SNOWFLAKE_PASSWORD"}
+    assert {k: config[k.removeprefix("SNOWFLAKE_").lower()] for k in public} == public
+    assert config["password"] and "pw-from-env" not in printed  # set, and masked
+    assert config["load_method"] == "upsert"
+
+
+# -- the project file -------------------------------------------------------------------
+
+
+def test_environments_dev_and_prod():
+    assert PROJECT["default_environment"] == "dev"
+    assert set(ENVIRONMENTS) >= {"dev", "prod"}
+    dev_tap = next(
+        p
+        for p in ENVIRONMENTS["dev"]["config"]["plugins"]["extractors"]
+        if p["name"] == "tap-pixieset"
+    )
+    for api in ("studio", "gallery"):
+        assert dev_tap["config"][f"{api}_base_url"].startswith("http://127.0.0.1:"), api
+
+
+def test_prod_snowflake_settings_come_from_environment_variables():
+    loaders = {p["name"]: p for p in ENVIRONMENTS["prod"]["config"]["plugins"]["loaders"]}
+    config = loaders["target-snowflake"]["config"]
+    assert {"account", "user", "password", "role", "warehouse", "database"} <= set(config)
+    assert all(re.fullmatch(r"\$\{SNOWFLAKE_[A-Z_]+\}", str(v)) for v in config.values()), config
+
+
+def test_loaders_are_pinned_and_need_no_hub():
+    assert {"target-duckdb", "target-postgres", "target-snowflake"} <= set(LOADERS)
+    for name, loader in LOADERS.items():
+        assert loader.get("namespace") and loader.get("executable"), name
+        requirements = loader["pip_url"].split()
+        assert all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.]+", r) for r in requirements), (
+            name,
+            requirements,
+        )
+    assert "duckdb==1.0.0" in LOADERS["target-duckdb"]["pip_url"].split()
+    assert LOADERS["target-postgres"]["config"]["load_method"] == "upsert"
+
+
+def test_secrets_are_sensitive_in_every_plugin():
+    secret_names = {
+        "password",
+        "private_key",
+        "private_key_passphrase",
+        "studio_cookie",
+        "gallery_cookie",
+        "csrf_token",
+    }
+    for kind in ("extractors", "loaders"):
+        for plugin in PROJECT["plugins"][kind]:
+            for setting in plugin.get("settings", []):
+                if setting["name"] in secret_names:
+                    assert setting.get("sensitive") is True, (plugin["name"], setting["name"])
+
+
+def test_the_tap_has_default_select_rules():
+    tap = next(p for p in PROJECT["plugins"]["extractors"] if p["name"] == "tap-pixieset")
+    assert tap["select"]
