@@ -14,13 +14,14 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import Generator, Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
 from singer_sdk import typing as th
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+from singer_sdk.helpers._typing import TypeConformanceLevel
 from singer_sdk.streams import RESTStream
 
 from tap_pixieset.concurrency import context_key
@@ -34,6 +35,7 @@ from tap_pixieset.errors import PixiesetUserError
 from tap_pixieset.pagination import UNPAGINATED, PageStyle, paginator_for
 from tap_pixieset.records import RecordShaper, to_utc_datetime
 from tap_pixieset.redaction import REDACTOR
+from tap_pixieset.run_metrics import RunWideMetric
 
 if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -121,6 +123,10 @@ class PixiesetStream(RESTStream[Any]):
 
     records_jsonpath = "$.data[*]"
     _LOG_REQUEST_METRIC_URLS = False
+    #: RecordShaper already gives every declared field its one declared type and drops
+    #: undeclared ones; the SDK's own recursive pass did the same again at several times the
+    #: cost per record.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Child streams keep one state for all parents, so state does not grow with them."""
@@ -137,9 +143,52 @@ class PixiesetStream(RESTStream[Any]):
             # stream declares `schema` as a class-level dict, which shadows the SDK property.
             self.schema = with_account_column(self.schema)  # type: ignore[misc]
             self.primary_keys = (ACCOUNT_COLUMN, *self.primary_keys)
-        self._shaper = RecordShaper(self.schema, capture_payload=self.capture_payload)
+        self._shaper = RecordShaper(self.schema, capture_payload=self.capture_payload, stream_name=self.name)
         #: The record whose children are being synced; derived streams read their rows from it.
         self.handoff: dict[str, Any] | None = None
+        #: Child streams: one record counter, sync timer and request counter for the run.
+        self._run_metrics: dict[str, RunWideMetric] = {}
+        if self.parent_stream_type is not None:
+            # One METRIC line per request would be one per parent; the run-wide request
+            # counter reports them all at once.
+            self._LOG_REQUEST_METRICS = False
+
+    # -- metrics -------------------------------------------------------------------------
+
+    def _run_wide(self, kind: str, make: Callable[[], Any]) -> Any:
+        if self.parent_stream_type is None:
+            return make()
+        metric = self._run_metrics.get(kind)
+        if metric is None:
+            metric = self._run_metrics[kind] = RunWideMetric(make())
+        return metric
+
+    def get_record_counter(self) -> Any:
+        """Per run for child streams (see run_metrics), per sync for top-level ones."""
+        return self._run_wide("records", super().get_record_counter)
+
+    def get_sync_timer(self) -> Any:
+        """Per run for child streams (see run_metrics), per sync for top-level ones."""
+        return self._run_wide("timer", super().get_sync_timer)
+
+    def get_http_request_counter(self) -> Any:
+        """Per run for child streams (see run_metrics), per sync for top-level ones."""
+        return self._run_wide("requests", super().get_http_request_counter)
+
+    def close_run_metrics(self) -> None:
+        """Report this stream's and its descendants' run-wide metrics."""
+        for metric in self._run_metrics.values():
+            metric.close()
+        self._run_metrics.clear()
+        for child in self.child_streams:
+            if isinstance(child, PixiesetStream):
+                child.close_run_metrics()
+
+    def log(self, message: str, *args: Any, level: int = logging.INFO, **kwargs: Any) -> None:
+        """The SDK announces every child sync, once per parent record: that is debug detail."""
+        if self.parent_stream_type is not None and message.startswith("Beginning sync of"):
+            level = logging.DEBUG
+        super().log(message, *args, level=level, **kwargs)
 
     # -- connection ----------------------------------------------------------------------
 
@@ -388,7 +437,11 @@ class PixiesetStream(RESTStream[Any]):
         """Skip the whole stream, with one warning per API, when its API has no session."""
         if not self.tap.api_available(self.api):
             return
-        super().sync(context)
+        try:
+            super().sync(context)
+        finally:
+            if self.parent_stream_type is None:
+                self.close_run_metrics()
 
 
 class DerivedStream(PixiesetStream):

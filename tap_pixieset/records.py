@@ -10,11 +10,13 @@ context into the record and keeps the raw item as ``payload`` where a stream ask
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
 Coercer = Callable[[Any], Any]
+LOGGER = logging.getLogger("tap_pixieset.records")
 
 
 def _types(schema: Mapping[str, Any]) -> set[str]:
@@ -133,18 +135,37 @@ def _apply(plan: list[tuple[str, Coercer]], record: dict[str, Any]) -> dict[str,
 class RecordShaper:
     """Coerces records to one stream's schema; compiled once per stream."""
 
-    def __init__(self, schema: Mapping[str, Any], *, capture_payload: bool = False) -> None:
+    def __init__(self, schema: Mapping[str, Any], *, capture_payload: bool = False, stream_name: str = "") -> None:
         properties = schema.get("properties", {})
         self.declared = frozenset(properties)
         self.plan = _compile(properties)
         self.capture_payload = capture_payload and "payload" in properties
+        self.stream_name = stream_name
+        self._reported: set[str] = set()
 
     def shape(self, row: dict[str, Any], context: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Return ``row`` coerced in place, with parent ids from ``context`` and ``payload``."""
+        """Return ``row`` coerced, with parent ids from ``context`` and ``payload``, and without
+        fields the schema does not declare (``payload`` keeps them where a stream captures it)."""
         if self.capture_payload and "payload" not in row:
             row["payload"] = dict(row)
         if context:
             for key, value in context.items():
                 if key in self.declared and row.get(key) is None:
                     row[key] = value
+        if not self.declared.issuperset(row):
+            row = self._drop_undeclared(row)
         return _apply(self.plan, row)
+
+    def _drop_undeclared(self, row: dict[str, Any]) -> dict[str, Any]:
+        extra = [key for key in row if key not in self.declared]
+        fresh = set(extra) - self._reported
+        if fresh:
+            self._reported |= fresh
+            LOGGER.info(
+                "Stream '%s': the API sent fields the schema does not declare, left out of the "
+                "record%s: %s",
+                self.stream_name,
+                " (kept in payload)" if self.capture_payload else "",
+                ", ".join(sorted(fresh)),
+            )
+        return {key: value for key, value in row.items() if key in self.declared}

@@ -36,6 +36,7 @@ from tap_pixieset.settings import (
     validate_settings,
 )
 from tap_pixieset.streams import STREAM_TYPES
+from tap_pixieset.writer import BufferedJsonWriter
 
 APIS = ("studio", "gallery")
 #: The cheap request that proves a session works, per API (catalog 1.2).
@@ -47,6 +48,7 @@ class TapPixieset(Tap):
     """Singer tap for the Pixieset Studio and Gallery APIs."""
 
     name = "tap-pixieset"
+    message_writer_class = BufferedJsonWriter
     # A copy: the SDK adds its built-in settings to this dict in place.
     config_jsonschema = copy.deepcopy(CONFIG_SCHEMA)
     capabilities = [
