@@ -143,7 +143,9 @@ class PixiesetStream(RESTStream[Any]):
             # stream declares `schema` as a class-level dict, which shadows the SDK property.
             self.schema = with_account_column(self.schema)  # type: ignore[misc]
             self.primary_keys = (ACCOUNT_COLUMN, *self.primary_keys)
-        self._shaper = RecordShaper(self.schema, capture_payload=self.capture_payload, stream_name=self.name)
+        self._shaper = RecordShaper(
+            self.schema, capture_payload=self.capture_payload, stream_name=self.name, logger=self.logger
+        )
         #: The record whose children are being synced; derived streams read their rows from it.
         self.handoff: dict[str, Any] | None = None
         #: Child streams: one record counter, sync timer and request counter for the run.

@@ -135,12 +135,20 @@ def _apply(plan: list[tuple[str, Coercer]], record: dict[str, Any]) -> dict[str,
 class RecordShaper:
     """Coerces records to one stream's schema; compiled once per stream."""
 
-    def __init__(self, schema: Mapping[str, Any], *, capture_payload: bool = False, stream_name: str = "") -> None:
+    def __init__(
+        self,
+        schema: Mapping[str, Any],
+        *,
+        capture_payload: bool = False,
+        stream_name: str = "",
+        logger: logging.Logger | None = None,
+    ) -> None:
         properties = schema.get("properties", {})
         self.declared = frozenset(properties)
         self.plan = _compile(properties)
         self.capture_payload = capture_payload and "payload" in properties
         self.stream_name = stream_name
+        self.logger = logger or LOGGER
         self._reported: set[str] = set()
 
     def shape(self, row: dict[str, Any], context: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -161,7 +169,7 @@ class RecordShaper:
         fresh = set(extra) - self._reported
         if fresh:
             self._reported |= fresh
-            LOGGER.info(
+            self.logger.info(
                 "Stream '%s': the API sent fields the schema does not declare, left out of the "
                 "record%s: %s",
                 self.stream_name,
