@@ -9,6 +9,7 @@ setting and the fix and never echoing a value (a value may be a secret).
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -153,6 +154,9 @@ def _check_url(name: str, value: Any) -> str | None:
     return None
 
 
+#: JSON numbers: the SDK reads config files with decimals for non-integers.
+NUMBER = (int, float, Decimal)
+
 _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "studio_cookie": (str, "a string"),
     "gallery_cookie": (str, "a string"),
@@ -163,9 +167,9 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "gallery_base_url": (str, "a string"),
     "start_date": (str, "an ISO 8601 date-time string"),
     "page_size": (int, "a whole number"),
-    "max_requests_per_second": ((int, float), "a number"),
+    "max_requests_per_second": (NUMBER, "a number"),
     "max_retries": (int, "a whole number"),
-    "backoff_base_seconds": ((int, float), "a number"),
+    "backoff_base_seconds": (NUMBER, "a number"),
     "request_timeout": (int, "a whole number"),
     "client_types": (list, "a list of strings"),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import sys
 import threading
@@ -37,7 +38,9 @@ class TapPixieset(Tap):
     """Singer tap for the Pixieset Studio and Gallery APIs."""
 
     name = "tap-pixieset"
-    config_jsonschema = CONFIG_SCHEMA
+    # A copy: the SDK appends its built-in settings to this dict in place, and CONFIG_SCHEMA
+    # must stay the tap's own settings only (tests/test_docs.py compares it with meltano.yml).
+    config_jsonschema = copy.deepcopy(CONFIG_SCHEMA)
     capabilities = [
         TapCapabilities.CATALOG,
         TapCapabilities.DISCOVER,
