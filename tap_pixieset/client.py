@@ -9,13 +9,16 @@ coercion and ``payload`` capture. An endpoint is then a small class in
 from __future__ import annotations
 
 import email.utils
+import functools
 import logging
 import random
 import time
-from collections.abc import Generator, Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
 
+import backoff
 import requests
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.streams import RESTStream
@@ -37,8 +40,29 @@ if TYPE_CHECKING:
     from tap_pixieset.auth import CookieSession
     from tap_pixieset.tap import TapPixieset
 
+#: Statuses worth another try: rate limited, or a server or gateway that failed for now.
+#: Other 5xx (501, 505...) are answers that will not change, so they fail at once.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: Transport failures worth another try (the SDK's own list).
+RETRIABLE_EXCEPTIONS: tuple[type[Exception], ...] = (
+    RetriableAPIError,
+    ConnectionResetError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+#: The longest wait of the exponential backoff.
 MAX_BACKOFF_SECONDS = 60.0
+#: The longest ``Retry-After`` the tap honours; a longer one is waited this long.
+MAX_RETRY_AFTER_SECONDS = 300.0
+#: A wait asked for by ``Retry-After`` is lengthened by up to this share, never shortened,
+#: so that many clients told the same moment do not all come back at once.
+RETRY_AFTER_JITTER = 0.1
+
+
+class RetriesExhaustedError(FatalAPIError):
+    """A request kept failing with transient errors until ``max_retries`` ran out."""
 
 
 def _error_summary(response: requests.Response) -> str:
@@ -76,6 +100,44 @@ def retry_after_seconds(response: requests.Response | None, now: float | None = 
         when = when.replace(tzinfo=timezone.utc)
     current = now if now is not None else time.time()
     return max(0.0, when.timestamp() - current)
+
+
+def backoff_wait(
+    retry: int,
+    *,
+    base_seconds: float,
+    retry_after: float | None = None,
+    rng: random.Random | None = None,
+) -> float:
+    """Seconds to wait before retry number ``retry`` (1 for the first retry).
+
+    Exponential backoff with "equal jitter": the nominal wait ``base * 2**(retry - 1)``,
+    capped at :data:`MAX_BACKOFF_SECONDS`, is waited for between half and all of it, so
+    that clients that failed together spread out. A ``Retry-After`` (capped at
+    :data:`MAX_RETRY_AFTER_SECONDS`) is a floor: the wait is never shorter than what the
+    server asked for, plus up to :data:`RETRY_AFTER_JITTER` of it.
+    """
+    rng = rng or random.Random()  # noqa: S311  (jitter, not cryptography)
+    nominal = min(MAX_BACKOFF_SECONDS, base_seconds * 2 ** (retry - 1))
+    wait = rng.uniform(nominal / 2, nominal)
+    if retry_after is not None:
+        asked = min(retry_after, MAX_RETRY_AFTER_SECONDS)
+        wait = max(wait, asked * (1 + rng.uniform(0, RETRY_AFTER_JITTER)))
+    return wait
+
+
+def failure_kind(exception: BaseException | None) -> str:
+    """A short, secret-free name for why a request failed: ``HTTP 503``, ``timeout``..."""
+    response = getattr(exception, "response", None)
+    if isinstance(exception, RetriableAPIError) and response is not None:
+        if response.status_code == 200:  # noqa: PLR2004
+            return "bad body"
+        return f"HTTP {response.status_code}"
+    if isinstance(exception, requests.exceptions.Timeout):
+        return "timeout"
+    if isinstance(exception, requests.exceptions.ChunkedEncodingError):
+        return "connection dropped"
+    return "connection error"
 
 
 class PixiesetStream(RESTStream[Any]):
@@ -135,9 +197,13 @@ class PixiesetStream(RESTStream[Any]):
         return {}
 
     @property
-    def timeout(self) -> int:  # type: ignore[override]
-        """Request timeout in seconds, from the ``request_timeout`` setting."""
-        return int(self.config.get("request_timeout", 60))
+    def timeout(self) -> float:  # type: ignore[override]
+        """Request timeout in seconds, from the ``request_timeout`` setting.
+
+        It bounds both connecting and each wait for data, so a stalled answer becomes a
+        ``Timeout`` that is retried like any other transient failure.
+        """
+        return float(self.config.get("request_timeout", 60))
 
     # -- paging --------------------------------------------------------------------------
 
@@ -161,8 +227,6 @@ class PixiesetStream(RESTStream[Any]):
         request = response.request
         if request is None or self.page_style.page_param is None:
             return False
-        from urllib.parse import parse_qs, urlsplit
-
         values = parse_qs(urlsplit(request.url or "").query).get(self.page_style.page_param)
         try:
             first = self.page_style.first_token() or 0
@@ -175,11 +239,17 @@ class PixiesetStream(RESTStream[Any]):
         status = response.status_code
         if status == 404 and (self.skip_missing or self._is_follow_up_page(response)):  # noqa: PLR2004
             return
-        if status in RETRY_STATUSES or status >= 500:  # noqa: PLR2004
+        if status in RETRY_STATUSES:
             raise RetriableAPIError(self.response_error_message(response), response)
         if status >= 400:  # noqa: PLR2004
             raise FatalAPIError(self.response_error_message(response))
         if status == 200:  # noqa: PLR2004
+            if not response.content:
+                # Every endpoint answers a JSON document; an empty 200 is a cut connection
+                # or a proxy hiccup, and reading it as "no records" would end a list early.
+                raise RetriableAPIError(
+                    f"The response for {endpoint_of(response)} has an empty body.", response
+                )
             try:
                 read_body(response)
             except UnexpectedResponseError as exc:
@@ -227,43 +297,125 @@ class PixiesetStream(RESTStream[Any]):
 
     # -- retries -------------------------------------------------------------------------
 
+    def request_decorator(
+        self, func: Callable[..., requests.Response]
+    ) -> Callable[..., requests.Response]:
+        """Retry transient failures with backoff; when tries run out, fail with one clear line.
+
+        Unlike the SDK's decorator, backoff's own log lines are off (``backoff_handler``
+        logs each retry once), TLS errors are not retried (they will not heal), and the
+        error raised at the end names the endpoint, the tries and the last failure.
+        """
+        gave_up: dict[str, int] = {}
+
+        def note_give_up(details: Any) -> None:
+            gave_up["tries"] = int(details.get("tries", 0))
+
+        retrying = backoff.on_exception(
+            self.backoff_wait_generator,
+            RETRIABLE_EXCEPTIONS,
+            max_tries=self.backoff_max_tries,
+            giveup=lambda exc: isinstance(exc, requests.exceptions.SSLError),
+            on_backoff=self.backoff_handler,
+            on_giveup=note_give_up,
+            jitter=self.backoff_jitter,
+            logger=None,
+        )(func)
+
+        @functools.wraps(func)
+        def request(
+            prepared_request: requests.PreparedRequest, *args: Any, **kwargs: Any
+        ) -> requests.Response:
+            try:
+                return retrying(prepared_request, *args, **kwargs)
+            except RETRIABLE_EXCEPTIONS as exc:
+                message = self.give_up_message(prepared_request, exc, gave_up.get("tries", 1))
+                raise RetriesExhaustedError(message) from exc
+
+        return request
+
+    def give_up_message(
+        self, request: requests.PreparedRequest, exc: BaseException, tries: int
+    ) -> str:
+        """One line for the user: the endpoint, the tries and how the last one failed."""
+        endpoint = urlsplit(request.url or "").path or self.path
+        response = getattr(exc, "response", None)
+        if isinstance(exc, RetriableAPIError) and response is not None:
+            summary = _error_summary(response)[:200]
+            last = f"HTTP {response.status_code}" + (f" ({summary})" if summary else "")
+            if response.status_code == 200:  # noqa: PLR2004  (a bad body: say what was wrong)
+                last = str(exc)
+        elif isinstance(exc, requests.exceptions.Timeout):
+            last = f"no answer within {self.timeout:g} s (request_timeout)"
+        elif isinstance(exc, requests.exceptions.ChunkedEncodingError):
+            last = "the connection dropped in the middle of the answer"
+        else:
+            last = f"no HTTP status: the connection failed ({type(exc).__name__})"
+        plural = "try" if tries == 1 else "tries"
+        return REDACTOR.mask(
+            f"Gave up on {endpoint} (stream '{self.name}', {self.api} API) after {tries} {plural}; "
+            f"the last one failed with {last}. The API may be down or limiting requests: "
+            "try again later, or raise `max_retries`."
+        )
+
     def backoff_max_tries(self) -> int:
         """The ``max_retries`` setting plus the first attempt."""
         return int(self.config.get("max_retries", 5)) + 1
 
     def backoff_wait_generator(self) -> Generator[float, Any, None]:  # type: ignore[override]
-        """Exponential backoff from 1 s, capped at 60 s; ``Retry-After`` wins when present."""
-        attempt = 0
+        """Waits from :func:`backoff_wait`: exponential with jitter, ``Retry-After`` as a floor.
+
+        backoff primes the generator with ``send(None)`` and then sends each exception, so
+        the wait can depend on the response that failed.
+        """
+        base = float(self.config.get("backoff_base_seconds", 1.0))
+        retry = 0
         exception = yield 0.0
         while True:
-            response = getattr(exception, "response", None)
-            wait = retry_after_seconds(response)
-            if wait is None:
-                wait = min(MAX_BACKOFF_SECONDS, float(self.config.get("backoff_base_seconds", 1.0)) * 2**attempt)
-            attempt += 1
-            exception = yield min(wait, MAX_BACKOFF_SECONDS)
+            retry += 1
+            asked = retry_after_seconds(getattr(exception, "response", None))
+            exception = yield backoff_wait(retry, base_seconds=base, retry_after=asked)
 
     def backoff_jitter(self, value: float) -> float:
-        """Add up to 10% of jitter, never less than the server asked for."""
-        return value + random.uniform(0, value * 0.1)  # noqa: S311
+        """No extra jitter: :func:`backoff_wait` already adds it, knowing what the server asked."""
+        return value
 
     def backoff_handler(self, details: Any) -> None:
-        """Log each retry once: what failed, the try number and the wait. No secrets."""
+        """Log each retry once: endpoint, reason, try number and wait. No secrets, no query."""
         exception = details.get("exception")
+        args = details.get("args") or ()
+        request = args[0] if args and isinstance(args[0], requests.PreparedRequest) else None
+        endpoint = urlsplit(request.url or "").path if request is not None else self.path
+        kind = failure_kind(exception)
+        self.tap.record_retry(self.api, kind, self.name)
         response = getattr(exception, "response", None)
-        reason = f"HTTP {response.status_code}" if response is not None else type(exception).__name__
-        self.tap.record_retry(self.api)
+        hints = ""
+        if response is not None:
+            # Pixieset documents no limits (A33): show what the server says, to learn them.
+            said = [f"{k}: {v}" for k, v in response.headers.items()
+                    if k.lower() == "retry-after" or "ratelimit" in k.lower()]
+            hints = f" [{'; '.join(said)}]" if said else ""
         self.logger.warning(
-            "Retrying %s in stream '%s' after %s (try %d of %d), waiting %.2f s.",
-            self.path,
+            "Retrying %s (stream '%s') after %s%s, try %d of %d, in %.2f s.",
+            endpoint,
             self.name,
-            reason,
-            details.get("tries", 0),
+            kind,
+            hints,
+            int(details.get("tries", 0)) + 1,
             self.backoff_max_tries(),
-            details.get("wait", 0.0),
+            float(details.get("wait", 0.0)),
         )
 
     # -- sync ----------------------------------------------------------------------------
+
+    def log_sync_costs(self) -> None:
+        """At the end of the sync: what it took to get a clean copy of this stream, if anything."""
+        super().log_sync_costs()
+        retries = self.tap.stream_retries[self.name]
+        if retries:
+            self.logger.info(
+                "Reliability of stream '%s': %d retried request(s).", self.name, retries
+            )
 
     def sync(self, context: Context | None = None) -> None:
         """Skip the whole stream, with one warning per API, when its API has no session."""

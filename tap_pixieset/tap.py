@@ -6,6 +6,7 @@ import copy
 import logging
 import sys
 import threading
+from collections import Counter
 from typing import Any
 
 import click
@@ -57,6 +58,10 @@ class TapPixieset(Tap):
         self._sessions_lock = threading.Lock()
         self._skip_warned: set[str] = set()
         self.retry_counts: dict[str, int] = dict.fromkeys(APIS, 0)
+        self._counter_lock = threading.Lock()
+        #: Retries by why they were needed ("HTTP 503", "timeout", "bad body"...) and by stream.
+        self.retry_reasons: Counter[str] = Counter()
+        self.stream_retries: Counter[str] = Counter()
         super().__init__(*args, **kwargs)
 
     # -- settings ------------------------------------------------------------------------
@@ -125,9 +130,12 @@ class TapPixieset(Tap):
                 self._sessions[api] = session
             return session
 
-    def record_retry(self, api: str) -> None:
-        """Count a retried request (reported at the end of the sync)."""
-        self.retry_counts[api] = self.retry_counts.get(api, 0) + 1
+    def record_retry(self, api: str, reason: str = "", stream: str = "") -> None:
+        """Count a retried request (reported per stream at the end of the sync)."""
+        with self._counter_lock:
+            self.retry_counts[api] = self.retry_counts.get(api, 0) + 1
+            self.retry_reasons[reason] += 1
+            self.stream_retries[stream] += 1
 
     @property
     def request_counts(self) -> dict[str, int]:
