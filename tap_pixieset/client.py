@@ -1,19 +1,23 @@
 """Base streams for the Pixieset Studio and Gallery APIs.
 
 Every API convention lives here, once: the base URL, the shared cookie session, the
-``data`` envelope, paging, error classification, retries with ``Retry-After``, id
-coercion and ``payload`` capture. An endpoint is then a small class in
-``tap_pixieset/streams/`` that names its path, keys, schema, paging style and parent.
+``data`` envelope, paging, error classification, retries with ``Retry-After``, page-drift
+handling and duplicate dropping, id coercion and ``payload`` capture. An endpoint is then
+a small class in ``tap_pixieset/streams/`` that names its path, keys, schema, paging style
+and parent.
 """
 
 from __future__ import annotations
 
 import email.utils
 import functools
+import hashlib
+import json
 import logging
 import random
+import threading
 import time
-from collections.abc import Callable, Generator, Iterable, Mapping
+from collections.abc import Callable, Generator, Hashable, Iterable, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
@@ -59,6 +63,8 @@ MAX_RETRY_AFTER_SECONDS = 300.0
 #: A wait asked for by ``Retry-After`` is lengthened by up to this share, never shortened,
 #: so that many clients told the same moment do not all come back at once.
 RETRY_AFTER_JITTER = 0.1
+#: How often a paginated list is read before the tap gives up on seeing it hold still.
+MAX_LIST_READS = 3
 
 
 class RetriesExhaustedError(FatalAPIError):
@@ -140,6 +146,12 @@ def failure_kind(exception: BaseException | None) -> str:
     return "connection error"
 
 
+def _content_key(record: Mapping[str, Any]) -> bytes:
+    """A digest of the whole item, for items whose primary key cannot be read from the item."""
+    text = json.dumps(record, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
 class PixiesetStream(RESTStream[Any]):
     """Conventions shared by both Pixieset APIs. Subclasses set ``api`` and the endpoint."""
 
@@ -173,6 +185,9 @@ class PixiesetStream(RESTStream[Any]):
         self._shaper = RecordShaper(self.schema, capture_payload=self.capture_payload)
         #: The record whose children are being synced; derived streams read their rows from it.
         self.handoff: dict[str, Any] | None = None
+        #: The paginator of the list read in progress, per thread: a child stream may read
+        #: several parents' lists at once on worker threads (see read_list).
+        self._reading = threading.local()
 
     # -- connection ----------------------------------------------------------------------
 
@@ -213,8 +228,14 @@ class PixiesetStream(RESTStream[Any]):
         return int(self.config.get("page_size", 100))
 
     def get_new_paginator(self) -> BaseAPIPaginator[Any] | None:
-        """A paginator for this endpoint's style, or None when it is not paginated."""
-        return paginator_for(self.page_style, self.page_size)
+        """A paginator for this endpoint's style, or None when it is not paginated.
+
+        The stream keeps the paginator of the read in progress: after the read, its record
+        of the list's size signals tells whether the list changed while it was paged.
+        """
+        paginator = paginator_for(self.page_style, self.page_size)
+        self._reading.paginator = paginator
+        return paginator
 
     def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
         """Fixed filters, then the page parameters of the page being requested."""
@@ -294,6 +315,102 @@ class PixiesetStream(RESTStream[Any]):
         """Ids for the child streams, per ``child_context_keys``."""
         self.handoff = record
         return {key: record.get(field) for key, field in self.child_context_keys.items()}
+
+    # -- reading a list: drift and duplicates ---------------------------------------------
+
+    def request_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """The records of one context, read by :meth:`read_list`."""
+        yield from self.read_list(context)
+
+    def read_list(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Page through the list, dropping repeats and reading it again if it moved.
+
+        Records inserted or deleted while a list is paged shift every later item by one
+        place. An insert pushes an item already read onto the next page (a duplicate,
+        dropped here by primary key); a delete pulls an unread item back onto a page
+        already read, where the tap would never see it. So after each read the tap checks
+        that the list held still (its reported size never changed, it did not end before
+        the page its counts announced, no item turned up twice) and otherwise reads it
+        again, emitting only what it had not emitted yet. A list that reports no size is
+        confirmed by a second read with the same keys, when it needed more than one page.
+        See docs/decisions.md, "Page drift", for exactly what this guarantees.
+        """
+        if self.page_style.page_param is None:  # one response: nothing can shift under it
+            yield from super().request_records(context)
+            return
+        emitted: set[Hashable] = set()
+        previous: set[Hashable] | None = None
+        reason: str | None = None
+        for read in range(1, MAX_LIST_READS + 1):
+            keys: set[Hashable] = set()
+            repeated = 0
+            for record in super().request_records(context):
+                key = self.dedupe_key(record, context)
+                repeated += key in keys
+                keys.add(key)
+                if key in emitted:
+                    self.tap.record_duplicate(self.name)
+                    continue
+                emitted.add(key)
+                yield record
+            reason = self._unsettled_reason(keys, previous, repeated)
+            if reason is None:
+                return
+            if read < MAX_LIST_READS:
+                # A confirming read of a list without counts is routine; a change is news.
+                routine = previous is None and "no size" in reason
+                log = self.logger.debug if routine else self.logger.info
+                log("Reading %s again for stream '%s': %s.", self.path, self.name, reason)
+                self.tap.record_reread(self.name)
+            previous = keys
+        self.logger.warning(
+            "The list %s of stream '%s' kept changing over %d reads (%s). Records that existed "
+            "throughout were delivered unless a deletion hid one of them; the next run will "
+            "deliver any such record.",
+            self.path,
+            self.name,
+            MAX_LIST_READS,
+            reason,
+        )
+
+    def dedupe_key(self, record: Mapping[str, Any], context: Context | None) -> Hashable:
+        """The primary key of an API item, for dropping repeats within one list read.
+
+        Key fields that the item lacks are taken from the context (parent ids). When a key
+        is still missing (the stream computes it later, or has none), the whole item's
+        digest stands in: a repeat caused by a shifted page is the identical item.
+        """
+        values: list[str] = []
+        for field in self.primary_keys or ():
+            value = record.get(field)
+            if value is None and context:
+                value = context.get(field)
+            if value is None:
+                return _content_key(record)
+            values.append(str(value))  # Gallery ids may come as numbers or strings
+        return tuple(values) if values else _content_key(record)
+
+    def _unsettled_reason(
+        self, keys: set[Hashable], previous: set[Hashable] | None, repeated: int
+    ) -> str | None:
+        """Why the read just finished may have missed a record, or None when it cannot have."""
+        paginator: Any = getattr(self._reading, "paginator", None)
+        if repeated:
+            return f"{repeated} item(s) turned up twice, so records were inserted while it was read"
+        if getattr(paginator, "counted", False):
+            if paginator.count_changed:
+                return "its reported size changed while it was read"
+            if not paginator.finished:
+                return "it ended before the last page its own counts announced"
+            return None
+        single_page = paginator is None or paginator.count == 0 or (
+            paginator.count == 1 and paginator.finished
+        )
+        if single_page or keys == previous:
+            return None
+        if previous is None:
+            return "it reports no size, so a second read confirms that nothing moved"
+        return "two reads returned different records"
 
     # -- retries -------------------------------------------------------------------------
 
@@ -411,10 +528,18 @@ class PixiesetStream(RESTStream[Any]):
     def log_sync_costs(self) -> None:
         """At the end of the sync: what it took to get a clean copy of this stream, if anything."""
         super().log_sync_costs()
-        retries = self.tap.stream_retries[self.name]
-        if retries:
+        tap = self.tap
+        retries = tap.stream_retries[self.name]
+        rereads = tap.list_rereads[self.name]
+        dropped = tap.duplicates_dropped[self.name]
+        if retries or rereads or dropped:
             self.logger.info(
-                "Reliability of stream '%s': %d retried request(s).", self.name, retries
+                "Reliability of stream '%s': %d retried request(s), %d extra read(s) of a list "
+                "that changed or had to be confirmed, %d repeated record(s) dropped.",
+                self.name,
+                retries,
+                rereads,
+                dropped,
             )
 
     def sync(self, context: Context | None = None) -> None:

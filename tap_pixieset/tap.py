@@ -62,6 +62,10 @@ class TapPixieset(Tap):
         #: Retries by why they were needed ("HTTP 503", "timeout", "bad body"...) and by stream.
         self.retry_reasons: Counter[str] = Counter()
         self.stream_retries: Counter[str] = Counter()
+        #: Records dropped because this run had already emitted them, per stream.
+        self.duplicates_dropped: Counter[str] = Counter()
+        #: Extra reads of a list that changed while it was paged, per stream.
+        self.list_rereads: Counter[str] = Counter()
         super().__init__(*args, **kwargs)
 
     # -- settings ------------------------------------------------------------------------
@@ -136,6 +140,16 @@ class TapPixieset(Tap):
             self.retry_counts[api] = self.retry_counts.get(api, 0) + 1
             self.retry_reasons[reason] += 1
             self.stream_retries[stream] += 1
+
+    def record_duplicate(self, stream: str) -> None:
+        """Count a record dropped because this run already emitted it."""
+        with self._counter_lock:
+            self.duplicates_dropped[stream] += 1
+
+    def record_reread(self, stream: str) -> None:
+        """Count an extra read of a list that changed while it was paged."""
+        with self._counter_lock:
+            self.list_rereads[stream] += 1
 
     @property
     def request_counts(self) -> dict[str, int]:

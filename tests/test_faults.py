@@ -1,20 +1,76 @@
-"""The simulator's fault switches, tested at the HTTP level.
+"""The fault matrix: each fault alone, then all together, against the simulator.
 
-Each switch must do what it says, deterministically by seed, so that the fault matrix that
-runs the tap through them (added with the tap's retries) exercises what it claims to.
+Every case asserts, for every stream of the tap:
+
+* every record of the dataset arrives (the dataset as it is after the sync: records the
+  drift inserted mid-sync included, records it deleted not required);
+* nothing is invented (each key existed before or after the sync) and nothing is emitted
+  twice;
+* the retries stay within the stated bound: every fault the simulator served costs exactly
+  one retry, so ``retries == faults served``, and faults served stay below twice their
+  expected number (``2 x rate x requests + 5``).
+
+The simulator's own fault switches are tested first, at the HTTP level, so that the
+matrix is known to exercise what it claims to.
 """
 
 from __future__ import annotations
 
 import email.utils
+import json
+import re
 from collections import Counter
 
 import pytest
 import requests
+from harness import parse_messages, run_cli, run_tap
 
 from pixieset_simulator import Simulator
 from pixieset_simulator.drift import Drift
-from pixieset_simulator.faults import Faults
+from pixieset_simulator.faults import FAULT_CASES, RETRIED_KINDS, Faults, fault_case
+from tap_pixieset.tap import TapPixieset
+
+#: Small pages, so that every list crosses several page boundaries; tiny backoff; enough
+#: retries that no request runs out of them by chance.
+MATRIX_CONFIG = {
+    "page_size": 10,
+    "max_retries": 10,
+    "request_timeout": 1,
+    "backoff_base_seconds": 0.01,
+}
+
+
+def stream_keys() -> dict[str, tuple[str, ...]]:
+    tap = TapPixieset(
+        config={"studio_cookie": "a=bcdefgh"}, validate_config=False, setup_mapper=False
+    )
+    return {name: tuple(stream.primary_keys or ()) for name, stream in sorted(tap.streams.items())}
+
+
+def snapshot(sim: Simulator) -> dict[str, set[tuple[str, ...]]]:
+    return {stream: sim.dataset.expected_keys(stream) for stream in stream_keys()}
+
+
+def assert_complete(result, before, after) -> None:
+    """Every record of the final dataset arrived once; every record emitted existed."""
+    for stream, primary_keys in stream_keys().items():
+        emitted = result.keys(stream, primary_keys)
+        twice = [key for key, n in Counter(emitted).items() if n > 1]
+        assert not twice, f"{stream}: emitted twice: {twice[:3]}"
+        missing = after[stream] - set(emitted)
+        assert not missing, (
+            f"{stream}: {len(missing)} record(s) lost, such as {sorted(missing)[:3]}"
+        )
+        invented = set(emitted) - before[stream] - after[stream]
+        assert not invented, f"{stream}: records that never existed: {sorted(invented)[:3]}"
+        assert after[stream], f"the dataset has no {stream} rows, so this proves nothing"
+
+
+def retry_bound(faults: Faults, requests_served: int) -> int:
+    rate = faults.error_rate + faults.rate_limit_rate + faults.truncate_rate + faults.cut_rate
+    rate += faults.disconnect_rate + faults.stall_rate
+    return int(2 * rate * requests_served) + 5
+
 
 # -- the simulator's fault switches, at the HTTP level ------------------------------------
 
@@ -125,3 +181,77 @@ def test_drift_inserts_at_the_head(fresh_sim):
         _get(fresh_sim, "/invoices/", params={**params, "page": 1}).json()["data"][0]["id"]
         == inserted
     )
+
+
+# -- the matrix ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", list(FAULT_CASES))
+def test_every_record_arrives_through(case):
+    with Simulator() as sim:
+        before = snapshot(sim)
+        sim.faults = fault_case(case)
+        config = sim.tap_config(**MATRIX_CONFIG)
+        result = run_tap(config)  # completes: a failed sync raises here
+        after = snapshot(sim)
+        assert_complete(result, before, after)
+
+        retries = sum(result.tap.retry_counts.values())
+        assert retries == sim.faults.retried, "every fault served must cost exactly one retry"
+        assert retries <= retry_bound(sim.faults, len(sim.requests))
+        assert set(result.tap.retry_reasons) <= {
+            "HTTP 429",
+            "HTTP 500",
+            "HTTP 502",
+            "HTTP 503",
+            "HTTP 504",
+            "bad body",
+            "connection dropped",
+            "connection error",
+            "timeout",
+        }
+        # The case really did what its name says.
+        options = FAULT_CASES[case]
+        assert options.get("latency") or sim.faults.retried or sim.faults.drift.changes
+        if sim.faults.drift is not None:
+            assert sim.faults.drift.changes > 0
+        assert config["studio_cookie"] not in result.stderr
+
+
+def test_records_deleted_after_listing_are_skipped_with_a_warning():
+    with Simulator() as sim:
+        sim.faults = fault_case("deleted after listing")
+        result = run_tap(sim.tap_config(**MATRIX_CONFIG))
+        listed = sim.faults.drift.deleted_after_listing
+        assert len(listed["/clients/"]) == len(listed["/invoices/"]) == 2
+        deleted = [i for ids in listed.values() for i in ids]
+        skipped = [
+            line for line in result.stderr.splitlines() if "Skipping" in line and "404" in line
+        ]
+        for record_id in deleted:
+            assert any(record_id in line for line in skipped), (
+                f"no warning for the deleted {record_id}"
+            )
+        # The deleted records were listed (so emitted), but their details were not.
+        emitted_invoices = {r["id"] for r in result.records["invoices"]}
+        detailed = {r["id"] for r in result.records["invoice_details"]}
+        gone = set(listed["/invoices/"])
+        assert gone and gone <= emitted_invoices and not gone & detailed
+
+
+def test_all_faults_together_through_the_cli_exit_zero(tmp_path):
+    with Simulator() as sim:
+        before = snapshot(sim)
+        sim.faults = fault_case("all together")
+        result = run_cli([], config=sim.tap_config(**MATRIX_CONFIG), tmp_path=tmp_path)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert_complete(parse_messages(result.stdout), before, snapshot(sim))
+        retry_lines = [line for line in result.stderr.splitlines() if "Retrying " in line]
+        assert len(retry_lines) == sim.faults.retried > 0
+        per_stream = re.findall(r"Reliability of stream '\w+': (\d+) retried", result.stderr)
+        assert sum(map(int, per_stream)) == sim.faults.retried
+        assert {kind for kind in RETRIED_KINDS if sim.faults.injected[kind]} == set(RETRIED_KINDS)
+        assert all(
+            json.loads(line)["type"] in {"SCHEMA", "RECORD", "STATE"}
+            for line in result.stdout.splitlines()
+        )
