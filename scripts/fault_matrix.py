@@ -27,15 +27,32 @@ from pixieset_simulator import Simulator  # noqa: E402
 from pixieset_simulator.faults import FAULT_CASES, fault_case  # noqa: E402
 from tap_pixieset.tap import TapPixieset  # noqa: E402
 
-#: The settings tests/test_faults.py uses.
-CONFIG = {"page_size": 10, "max_retries": 10, "request_timeout": 1, "backoff_base_seconds": 0.01}
+#: The settings tests/test_faults.py uses (with every stream on, including the quotes probe).
+CONFIG = {
+    "page_size": 10,
+    "max_retries": 10,
+    "request_timeout": 1,
+    "backoff_base_seconds": 0.01,
+    "enable_quotes_probe": True,
+}
+
+
+def select_all(config: dict[str, object]) -> dict[str, object]:
+    """A catalog with every stream selected, including those off by default."""
+    catalog = TapPixieset(config=config, validate_config=False, setup_mapper=False).catalog_dict
+    for entry in catalog["streams"]:
+        for meta in entry["metadata"]:
+            if not meta["breadcrumb"]:
+                meta["metadata"]["selected"] = True
+    return catalog
 
 
 def run_case(name: str) -> dict[str, object]:
     """One sync through the fault ``name``; what arrived, what it cost."""
     with Simulator() as sim:
         sim.faults = fault_case(name)
-        tap = TapPixieset(config=sim.tap_config(**CONFIG), validate_config=True)
+        config = sim.tap_config(**CONFIG)
+        tap = TapPixieset(config=config, catalog=select_all(config), validate_config=True)
         out = io.StringIO()
         started = time.monotonic()
         with contextlib.redirect_stdout(out):

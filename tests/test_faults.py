@@ -23,7 +23,7 @@ from collections import Counter
 
 import pytest
 import requests
-from harness import parse_messages, run_cli, run_tap
+from harness import catalog_selecting, parse_messages, run_cli, run_tap
 
 from pixieset_simulator import Simulator
 from pixieset_simulator.drift import Drift
@@ -45,6 +45,14 @@ def stream_keys() -> dict[str, tuple[str, ...]]:
         config={"studio_cookie": "a=bcdefgh"}, validate_config=False, setup_mapper=False
     )
     return {name: tuple(stream.primary_keys or ()) for name, stream in sorted(tap.streams.items())}
+
+
+#: Some streams are off by default (costly, or behind a probe): the matrix syncs them all.
+EVERYTHING = {"enable_quotes_probe": True}
+
+
+def run_everything(config: dict, **kwargs) -> object:
+    return run_tap({**EVERYTHING, **config}, streams=set(stream_keys()), **kwargs)
 
 
 def snapshot(sim: Simulator) -> dict[str, set[tuple[str, ...]]]:
@@ -192,7 +200,7 @@ def test_every_record_arrives_through(case):
         before = snapshot(sim)
         sim.faults = fault_case(case)
         config = sim.tap_config(**MATRIX_CONFIG)
-        result = run_tap(config)  # completes: a failed sync raises here
+        result = run_everything(config)  # completes: a failed sync raises here
         after = snapshot(sim)
         assert_complete(result, before, after)
 
@@ -221,7 +229,7 @@ def test_every_record_arrives_through(case):
 def test_records_deleted_after_listing_are_skipped_with_a_warning():
     with Simulator() as sim:
         sim.faults = fault_case("deleted after listing")
-        result = run_tap(sim.tap_config(**MATRIX_CONFIG))
+        result = run_everything(sim.tap_config(**MATRIX_CONFIG))
         listed = sim.faults.drift.deleted_after_listing
         assert len(listed["/clients/"]) == len(listed["/invoices/"]) == 2
         deleted = [i for ids in listed.values() for i in ids]
@@ -243,13 +251,18 @@ def test_all_faults_together_through_the_cli_exit_zero(tmp_path):
     with Simulator() as sim:
         before = snapshot(sim)
         sim.faults = fault_case("all together")
-        result = run_cli([], config=sim.tap_config(**MATRIX_CONFIG), tmp_path=tmp_path)
+        config = sim.tap_config(**EVERYTHING, **MATRIX_CONFIG)
+        catalog = tmp_path / "catalog.json"
+        catalog.write_text(json.dumps(catalog_selecting(config, set(stream_keys()))))
+        result = run_cli(["--catalog", str(catalog)], config=config, tmp_path=tmp_path)
         assert result.returncode == 0, result.stderr[-2000:]
         assert_complete(parse_messages(result.stdout), before, snapshot(sim))
         retry_lines = [line for line in result.stderr.splitlines() if "Retrying " in line]
         assert len(retry_lines) == sim.faults.retried > 0
+        # Each stream sums up its retries at the end. (Not "== served": with child prefetching,
+        # a fetch nobody will take can still be retrying after the summaries were written.)
         per_stream = re.findall(r"Reliability of stream '\w+': (\d+) retried", result.stderr)
-        assert sum(map(int, per_stream)) == sim.faults.retried
+        assert per_stream and 0 < sum(map(int, per_stream)) <= sim.faults.retried
         assert {kind for kind in RETRIED_KINDS if sim.faults.injected[kind]} == set(RETRIED_KINDS)
         assert all(
             json.loads(line)["type"] in {"SCHEMA", "RECORD", "STATE"}

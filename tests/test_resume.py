@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from harness import ROOT, SyncResult, parse_messages, run_tap
+from harness import ROOT, SyncResult, catalog_selecting, parse_messages, run_tap
 
 from pixieset_simulator import Simulator
 from pixieset_simulator.drift import InvoicesDrift
@@ -66,6 +66,15 @@ def stream_keys() -> dict[str, tuple[str, ...]]:
     return {name: tuple(stream.primary_keys or ()) for name, stream in sorted(tap.streams.items())}
 
 
+#: Some streams are off by default (costly, or behind a probe): these tests sync them all.
+EVERYTHING = {"enable_quotes_probe": True}
+
+
+def everything(config: dict[str, Any]) -> dict[str, Any]:
+    """A catalog that selects every stream."""
+    return catalog_selecting(config, set(stream_keys()))
+
+
 def expected(sim: Simulator, stream: str) -> set[tuple[str, ...]]:
     return sim.dataset.expected_keys("payments" if stream == "payments_by_date" else stream)
 
@@ -94,7 +103,9 @@ def run_until_killed(
 ) -> SyncResult:
     out = DyingStdout(after_records)
     with contextlib.redirect_stdout(out), pytest.raises(Killed):
-        TapPixieset(config=config, state=state, validate_config=True).sync_all()
+        TapPixieset(
+            config=config, state=state, catalog=everything(config), validate_config=True
+        ).sync_all()
     return parse_messages(out.getvalue())
 
 
@@ -125,7 +136,7 @@ def resume_sim():
 
 def record_order(config: dict[str, Any], state: dict | None = None) -> list[str]:
     """The stream of each record of a complete run, in the order they are emitted."""
-    result = run_tap(config, state=state)
+    result = run_tap(config, state=state, catalog=everything(config))
     return [
         m["stream"] for m in map(json.loads, result.stdout.splitlines()) if m["type"] == "RECORD"
     ]
@@ -135,7 +146,7 @@ def record_order(config: dict[str, Any], state: dict | None = None) -> list[str]
 def record_streams(resume_sim) -> list[str]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(tap_module, "STREAM_TYPES", [*tap_module.STREAM_TYPES, PaymentsByDate])
-        return record_order(resume_sim.tap_config())
+        return record_order(resume_sim.tap_config(**EVERYTHING))
 
 
 #: Where to kill the first run: the number of records it emits, from a complete run's order.
@@ -156,11 +167,11 @@ KILL_POINTS: dict[str, Any] = {
 def test_a_sync_killed_anywhere_and_resumed_delivers_every_record(
     resume_sim, record_streams, point
 ):
-    config = resume_sim.tap_config()
+    config = resume_sim.tap_config(**EVERYTHING)
     kill_at = KILL_POINTS[point](record_streams)
     first = run_until_killed(config, after_records=kill_at)
     state = last_state(first)
-    second = run_tap(config, state=state)
+    second = run_tap(config, state=state, catalog=everything(config))
     assert_union_is_complete(resume_sim, first, second)
 
     # The incremental stream resumed from its bookmark: once it has finished, it is not
@@ -177,8 +188,8 @@ def test_a_sync_killed_anywhere_and_resumed_delivers_every_record(
 
 def test_incremental_streams_resume_from_their_bookmark_after_new_data():
     with Simulator() as sim:
-        config = sim.tap_config()
-        complete = run_tap(config)
+        config = sim.tap_config(**EVERYTHING)
+        complete = run_tap(config, catalog=everything(config))
         mark = bookmark(complete.final_state)
         assert mark is not None
         rng = random.Random(3)
@@ -197,7 +208,7 @@ def test_incremental_streams_resume_from_their_bookmark_after_new_data():
         first_payment = order.index("payments_by_date")
         for records in (0, first_payment + 1, first_payment + len(new)):
             first = run_until_killed(config, after_records=records, state=complete.final_state)
-            second = run_tap(config, state=last_state(first))
+            second = run_tap(config, state=last_state(first), catalog=everything(config))
             delivered = set(first.keys("payments_by_date", ("id",))) | set(
                 second.keys("payments_by_date", ("id",))
             )
@@ -216,11 +227,21 @@ def test_incremental_streams_resume_from_their_bookmark_after_new_data():
 def _start_cli(config: dict[str, Any], tmp_path) -> subprocess.Popen[str]:
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config))
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps(everything(config)))
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAP_PIXIESET_")}
     # stderr goes to a file: a pipe nobody reads until the end would fill up and block the tap.
     with (tmp_path / "stderr.log").open("w") as stderr:
         return subprocess.Popen(
-            [sys.executable, "-m", "tap_pixieset", "--config", str(path)],
+            [
+                sys.executable,
+                "-m",
+                "tap_pixieset",
+                "--config",
+                str(path),
+                "--catalog",
+                str(catalog),
+            ],
             stdout=subprocess.PIPE,
             stderr=stderr,
             text=True,
@@ -234,10 +255,13 @@ def _kill_after(process: subprocess.Popen[str], records: int, how: signal.Signal
     assert process.stdout is not None
     for line in process.stdout:
         lines.append(line)
+        if not line.endswith("\n"):  # the process ended in the middle of a line
+            break
         records -= json.loads(line)["type"] == "RECORD"
         if records == 0:
             process.send_signal(how)
             break
+    assert records == 0, "the tap ended before it emitted enough records to be killed"
     out, _ = process.communicate(timeout=60)
     # A line cut short by SIGKILL was never emitted.
     text = "".join(lines) + out
@@ -247,7 +271,7 @@ def _kill_after(process: subprocess.Popen[str], records: int, how: signal.Signal
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_a_killed_process_resumes_from_its_last_state(tmp_path, how):
     with Simulator() as sim:
-        config = sim.tap_config()
+        config = sim.tap_config(**EVERYTHING)
         process = _start_cli(config, tmp_path)
         out = _kill_after(process, 300, how)
         err = (tmp_path / "stderr.log").read_text()
@@ -261,5 +285,5 @@ def test_a_killed_process_resumes_from_its_last_state(tmp_path, how):
             assert first.states
         else:
             assert process.returncode == -signal.SIGKILL
-        second = run_tap(config, state=last_state(first))
+        second = run_tap(config, state=last_state(first), catalog=everything(config))
         assert_union_is_complete(sim, first, second)
