@@ -83,9 +83,12 @@ def retry_bound(faults: Faults, requests_served: int) -> int:
 # -- the simulator's fault switches, at the HTTP level ------------------------------------
 
 
-def _get(sim: Simulator, path: str, **kwargs) -> requests.Response:
+def _get(sim: Simulator, path: str, timeout: float = 5, **kwargs) -> requests.Response:
     return requests.get(
-        sim.base_url("studio") + path, headers={"Cookie": sim.cookie("studio")}, timeout=5, **kwargs
+        sim.base_url("studio") + path,
+        headers={"Cookie": sim.cookie("studio")},
+        timeout=timeout,
+        **kwargs,
     )
 
 
@@ -134,11 +137,7 @@ def test_a_disconnect_answers_nothing(fresh_sim):
 def test_a_stall_outlasts_the_client_timeout(fresh_sim):
     fresh_sim.faults = Faults(stall_rate=1.0, stall_seconds=1.0, limits={"stall": 1})
     with pytest.raises(requests.exceptions.ReadTimeout):
-        _get(fresh_sim, "/clients/", params={"timeout_probe": 1}) if False else requests.get(
-            fresh_sim.base_url("studio") + "/clients/",
-            headers={"Cookie": fresh_sim.cookie("studio")},
-            timeout=0.3,
-        )
+        _get(fresh_sim, "/clients/", timeout=0.3)
     assert _get(fresh_sim, "/clients/").status_code == 200  # the limit is spent
 
 
@@ -219,10 +218,13 @@ def test_every_record_arrives_through(case):
             "timeout",
         }
         # The case really did what its name says.
-        options = FAULT_CASES[case]
-        assert options.get("latency") or sim.faults.retried or sim.faults.drift.changes
-        if sim.faults.drift is not None:
-            assert sim.faults.drift.changes > 0
+        drift = sim.faults.drift
+        assert (
+            sim.faults.latency
+            or sim.faults.retried > 0
+            or (drift is not None and drift.changes > 0)
+        )
+        assert drift is None or drift.changes > 0
         assert config["studio_cookie"] not in result.stderr
 
 
