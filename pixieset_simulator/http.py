@@ -47,6 +47,9 @@ class Response:
     status: int = 200
     body: Any = None
     headers: list[tuple[str, str]] = field(default_factory=list)
+    #: How the answer goes over the wire (fault injection): "" normally, "close" to hang up
+    #: without answering, "cut" to announce the full length but send half and hang up.
+    transport: str = ""
 
     def encoded(self) -> bytes:
         """The body as bytes."""
@@ -142,16 +145,26 @@ class ApiServer:
                     raw_path=self.path,
                 )
                 response = server._dispatch(request)
+                if response.transport == "close":
+                    self.close_connection = True
+                    return
                 body = response.encoded()
-                self.send_response(response.status)
-                self.send_header("Content-Type", response.content_type)
-                for name, value in response.headers:
-                    if name.lower() != "content-type":
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(body)
+                length = len(body)
+                if response.transport == "cut":
+                    body, self.close_connection = body[: length // 2], True
+                try:
+                    self.send_response(response.status)
+                    self.send_header("Content-Type", response.content_type)
+                    for name, value in response.headers:
+                        if name.lower() != "content-type":
+                            self.send_header(name, value)
+                    self.send_header("Content-Length", str(length))
+                    self.end_headers()
+                    if self.command != "HEAD":
+                        self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    # The client gave up waiting (a stalled answer, by design): not an error.
+                    self.close_connection = True
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle  # noqa: N815
 

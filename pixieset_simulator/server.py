@@ -173,6 +173,8 @@ class Simulator:
             return Response(404, {"error": {"code": "resource_not_found", "message": "Not found"}})
         handler, params = found
         request.params = params
+        path = request.path[len(API_PREFIX):]
+        self.faults.before_page(self.dataset, path, request)
         response = handler(request)
         response.headers.extend(extra_headers)
-        return self.faults.after(response)
+        return self.faults.after(self.dataset, path, response)

@@ -1,23 +1,29 @@
 """Base streams for the Pixieset Studio and Gallery APIs.
 
 Every API convention lives here, once: the base URL, the shared cookie session, the
-``data`` envelope, paging, error classification, retries with ``Retry-After``, id
-coercion and ``payload`` capture. An endpoint is then a small class in
-``tap_pixieset/streams/`` that names its path, keys, schema, paging style and parent.
+``data`` envelope, paging, error classification, retries with ``Retry-After``, page-drift
+handling and duplicate dropping, id coercion and ``payload`` capture. An endpoint is then
+a small class in ``tap_pixieset/streams/`` that names its path, keys, schema, paging style
+and parent.
 """
 
 from __future__ import annotations
 
 import email.utils
+import functools
+import hashlib
+import json
 import logging
 import random
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Mapping
+from collections.abc import Callable, Generator, Hashable, Iterable, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
 
+import backoff
 import requests
 from singer_sdk import typing as th
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
@@ -45,8 +51,31 @@ if TYPE_CHECKING:
     from tap_pixieset.auth import CookieSession
     from tap_pixieset.tap import TapPixieset
 
+#: Statuses worth another try: rate limited, or a server or gateway that failed for now.
+#: Other 5xx (501, 505...) are answers that will not change, so they fail at once.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: Transport failures worth another try (the SDK's own list).
+RETRIABLE_EXCEPTIONS: tuple[type[Exception], ...] = (
+    RetriableAPIError,
+    ConnectionResetError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+#: The longest wait of the exponential backoff.
 MAX_BACKOFF_SECONDS = 60.0
+#: The longest ``Retry-After`` the tap honours; a longer one is waited this long.
+MAX_RETRY_AFTER_SECONDS = 300.0
+#: A wait asked for by ``Retry-After`` is lengthened by up to this share, never shortened,
+#: so that many clients told the same moment do not all come back at once.
+RETRY_AFTER_JITTER = 0.1
+#: How often a paginated list is read before the tap gives up on seeing it hold still.
+MAX_LIST_READS = 3
+
+
+class RetriesExhaustedError(FatalAPIError):
+    """A request kept failing with transient errors until ``max_retries`` ran out."""
 
 #: The column that tells accounts apart when many load into the same tables.
 ACCOUNT_COLUMN = "account_id"
@@ -102,6 +131,50 @@ def retry_after_seconds(response: requests.Response | None, now: float | None = 
     return max(0.0, when.timestamp() - current)
 
 
+def backoff_wait(
+    retry: int,
+    *,
+    base_seconds: float,
+    retry_after: float | None = None,
+    rng: random.Random | None = None,
+) -> float:
+    """Seconds to wait before retry number ``retry`` (1 for the first retry).
+
+    Exponential backoff with "equal jitter": the nominal wait ``base * 2**(retry - 1)``,
+    capped at :data:`MAX_BACKOFF_SECONDS`, is waited for between half and all of it, so
+    that clients that failed together spread out. A ``Retry-After`` (capped at
+    :data:`MAX_RETRY_AFTER_SECONDS`) is a floor: the wait is never shorter than what the
+    server asked for, plus up to :data:`RETRY_AFTER_JITTER` of it.
+    """
+    rng = rng or random.Random()  # noqa: S311  (jitter, not cryptography)
+    nominal = min(MAX_BACKOFF_SECONDS, base_seconds * 2 ** (retry - 1))
+    wait = rng.uniform(nominal / 2, nominal)
+    if retry_after is not None:
+        asked = min(retry_after, MAX_RETRY_AFTER_SECONDS)
+        wait = max(wait, asked * (1 + rng.uniform(0, RETRY_AFTER_JITTER)))
+    return wait
+
+
+def failure_kind(exception: BaseException | None) -> str:
+    """A short, secret-free name for why a request failed: ``HTTP 503``, ``timeout``..."""
+    response = getattr(exception, "response", None)
+    if isinstance(exception, RetriableAPIError) and response is not None:
+        if response.status_code == 200:  # noqa: PLR2004
+            return "bad body"
+        return f"HTTP {response.status_code}"
+    if isinstance(exception, requests.exceptions.Timeout):
+        return "timeout"
+    if isinstance(exception, requests.exceptions.ChunkedEncodingError):
+        return "connection dropped"
+    return "connection error"
+
+
+def _content_key(record: Mapping[str, Any]) -> bytes:
+    """A digest of the whole item, for items whose primary key cannot be read from the item."""
+    text = json.dumps(record, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
 class PixiesetStream(RESTStream[Any]):
     """Conventions shared by both Pixieset APIs. Subclasses set ``api`` and the endpoint."""
 
@@ -154,6 +227,9 @@ class PixiesetStream(RESTStream[Any]):
             # One METRIC line per request would be one per parent; the run-wide request
             # counter reports them all at once.
             self._LOG_REQUEST_METRICS = False
+        #: The paginator of the list read in progress, per thread: a child stream may read
+        #: several parents' lists at once on worker threads (see read_list).
+        self._reading = threading.local()
 
     # -- metrics -------------------------------------------------------------------------
 
@@ -215,9 +291,13 @@ class PixiesetStream(RESTStream[Any]):
         return {}
 
     @property
-    def timeout(self) -> int:  # type: ignore[override]
-        """Request timeout in seconds, from the ``request_timeout`` setting."""
-        return int(self.config.get("request_timeout", 60))
+    def timeout(self) -> float:  # type: ignore[override]
+        """Request timeout in seconds, from the ``request_timeout`` setting.
+
+        It bounds both connecting and each wait for data, so a stalled answer becomes a
+        ``Timeout`` that is retried like any other transient failure.
+        """
+        return float(self.config.get("request_timeout", 60))
 
     # -- paging --------------------------------------------------------------------------
 
@@ -227,8 +307,14 @@ class PixiesetStream(RESTStream[Any]):
         return int(self.config.get("page_size", 100))
 
     def get_new_paginator(self) -> BaseAPIPaginator[Any] | None:
-        """A paginator for this endpoint's style, or None when it is not paginated."""
-        return paginator_for(self.page_style, self.page_size)
+        """A paginator for this endpoint's style, or None when it is not paginated.
+
+        The stream keeps the paginator of the read in progress: after the read, its record
+        of the list's size signals tells whether the list changed while it was paged.
+        """
+        paginator = paginator_for(self.page_style, self.page_size)
+        self._reading.paginator = paginator
+        return paginator
 
     def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
         """Fixed filters, then the page parameters of the page being requested."""
@@ -241,8 +327,6 @@ class PixiesetStream(RESTStream[Any]):
         request = response.request
         if request is None or self.page_style.page_param is None:
             return False
-        from urllib.parse import parse_qs, urlsplit
-
         values = parse_qs(urlsplit(request.url or "").query).get(self.page_style.page_param)
         try:
             first = self.page_style.first_token() or 0
@@ -255,11 +339,17 @@ class PixiesetStream(RESTStream[Any]):
         status = response.status_code
         if status == 404 and (self.skip_missing or self._is_follow_up_page(response)):  # noqa: PLR2004
             return
-        if status in RETRY_STATUSES or status >= 500:  # noqa: PLR2004
+        if status in RETRY_STATUSES:
             raise RetriableAPIError(self.response_error_message(response), response)
         if status >= 400:  # noqa: PLR2004
             raise FatalAPIError(self.response_error_message(response))
         if status == 200:  # noqa: PLR2004
+            if not response.content:
+                # Every endpoint answers a JSON document; an empty 200 is a cut connection
+                # or a proxy hiccup, and reading it as "no records" would end a list early.
+                raise RetriableAPIError(
+                    f"The response for {endpoint_of(response)} has an empty body.", response
+                )
             try:
                 read_body(response)
             except UnexpectedResponseError as exc:
@@ -380,45 +470,210 @@ class PixiesetStream(RESTStream[Any]):
         yield from self.fetch_records(context)
 
     def fetch_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        """Request the records of one context from the API (all its pages)."""
-        yield from super().request_records(context)
+        """Request the records of one context from the API (all its pages), by :meth:`read_list`."""
+        yield from self.read_list(context)
+
+    # -- reading a list: drift and duplicates ---------------------------------------------
+
+    def read_list(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Page through the list, dropping repeats and reading it again if it moved.
+
+        Records inserted or deleted while a list is paged shift every later item by one
+        place. An insert pushes an item already read onto the next page (a duplicate,
+        dropped here by primary key); a delete pulls an unread item back onto a page
+        already read, where the tap would never see it. So after each read the tap checks
+        that the list held still (its reported size never changed, it did not end before
+        the page its counts announced, no item turned up twice) and otherwise reads it
+        again, emitting only what it had not emitted yet. A list that reports no size is
+        confirmed by a second read with the same keys, when it needed more than one page.
+        See docs/decisions.md, "Page drift", for exactly what this guarantees.
+        """
+        if self.page_style.page_param is None:  # one response: nothing can shift under it
+            yield from super().request_records(context)
+            return
+        emitted: set[Hashable] = set()
+        previous: set[Hashable] | None = None
+        reason: str | None = None
+        for read in range(1, MAX_LIST_READS + 1):
+            keys: set[Hashable] = set()
+            repeated = 0
+            for record in super().request_records(context):
+                key = self.dedupe_key(record, context)
+                repeated += key in keys
+                keys.add(key)
+                if key in emitted:
+                    self.tap.record_duplicate(self.name)
+                    continue
+                emitted.add(key)
+                yield record
+            reason = self._unsettled_reason(keys, previous, repeated)
+            if reason is None:
+                return
+            if read < MAX_LIST_READS:
+                # A confirming read of a list without counts is routine; a change is news.
+                routine = previous is None and "no size" in reason
+                log = self.logger.debug if routine else self.logger.info
+                log("Reading %s again for stream '%s': %s.", self.path, self.name, reason)
+                self.tap.record_reread(self.name)
+            previous = keys
+        self.logger.warning(
+            "The list %s of stream '%s' kept changing over %d reads (%s). Records that existed "
+            "throughout were delivered unless a deletion hid one of them; the next run will "
+            "deliver any such record.",
+            self.path,
+            self.name,
+            MAX_LIST_READS,
+            reason,
+        )
+
+    def dedupe_key(self, record: Mapping[str, Any], context: Context | None) -> Hashable:
+        """The primary key of an API item, for dropping repeats within one list read.
+
+        Key fields that the item lacks are taken from the context (parent ids). When a key
+        is still missing (the stream computes it later, or has none), the whole item's
+        digest stands in: a repeat caused by a shifted page is the identical item.
+        """
+        values: list[str] = []
+        for field in self.primary_keys or ():
+            value = record.get(field)
+            if value is None and context:
+                value = context.get(field)
+            if value is None:
+                return _content_key(record)
+            values.append(str(value))  # Gallery ids may come as numbers or strings
+        return tuple(values) if values else _content_key(record)
+
+    def _unsettled_reason(
+        self, keys: set[Hashable], previous: set[Hashable] | None, repeated: int
+    ) -> str | None:
+        """Why the read just finished may have missed a record, or None when it cannot have."""
+        paginator: Any = getattr(self._reading, "paginator", None)
+        if repeated:
+            return f"{repeated} item(s) turned up twice, so records were inserted while it was read"
+        if getattr(paginator, "counted", False):
+            if paginator.count_changed:
+                return "its reported size changed while it was read"
+            if not paginator.finished:
+                return "it ended before the last page its own counts announced"
+            return None
+        single_page = paginator is None or paginator.count == 0 or (
+            paginator.count == 1 and paginator.finished
+        )
+        if single_page or keys == previous:
+            return None
+        if previous is None:
+            return "it reports no size, so a second read confirms that nothing moved"
+        return "two reads returned different records"
 
     # -- retries -------------------------------------------------------------------------
+
+    def request_decorator(
+        self, func: Callable[..., requests.Response]
+    ) -> Callable[..., requests.Response]:
+        """Retry transient failures with backoff; when tries run out, fail with one clear line.
+
+        Unlike the SDK's decorator, backoff's own log lines are off (``backoff_handler``
+        logs each retry once), TLS errors are not retried (they will not heal), and the
+        error raised at the end names the endpoint, the tries and the last failure.
+        """
+        gave_up: dict[str, int] = {}
+
+        def note_give_up(details: Any) -> None:
+            gave_up["tries"] = int(details.get("tries", 0))
+
+        retrying = backoff.on_exception(
+            self.backoff_wait_generator,
+            RETRIABLE_EXCEPTIONS,
+            max_tries=self.backoff_max_tries,
+            giveup=lambda exc: isinstance(exc, requests.exceptions.SSLError),
+            on_backoff=self.backoff_handler,
+            on_giveup=note_give_up,
+            jitter=self.backoff_jitter,
+            logger=None,
+        )(func)
+
+        @functools.wraps(func)
+        def request(
+            prepared_request: requests.PreparedRequest, *args: Any, **kwargs: Any
+        ) -> requests.Response:
+            try:
+                return retrying(prepared_request, *args, **kwargs)
+            except RETRIABLE_EXCEPTIONS as exc:
+                message = self.give_up_message(prepared_request, exc, gave_up.get("tries", 1))
+                raise RetriesExhaustedError(message) from exc
+
+        return request
+
+    def give_up_message(
+        self, request: requests.PreparedRequest, exc: BaseException, tries: int
+    ) -> str:
+        """One line for the user: the endpoint, the tries and how the last one failed."""
+        endpoint = urlsplit(request.url or "").path or self.path
+        response = getattr(exc, "response", None)
+        if isinstance(exc, RetriableAPIError) and response is not None:
+            summary = _error_summary(response)[:200]
+            last = f"HTTP {response.status_code}" + (f" ({summary})" if summary else "")
+            if response.status_code == 200:  # noqa: PLR2004  (a bad body: say what was wrong)
+                last = str(exc)
+        elif isinstance(exc, requests.exceptions.Timeout):
+            last = f"no answer within {self.timeout:g} s (request_timeout)"
+        elif isinstance(exc, requests.exceptions.ChunkedEncodingError):
+            last = "the connection dropped in the middle of the answer"
+        else:
+            last = f"no HTTP status: the connection failed ({type(exc).__name__})"
+        plural = "try" if tries == 1 else "tries"
+        return REDACTOR.mask(
+            f"Gave up on {endpoint} (stream '{self.name}', {self.api} API) after {tries} {plural}; "
+            f"the last one failed with {last}. The API may be down or limiting requests: "
+            "try again later, or raise `max_retries`."
+        )
 
     def backoff_max_tries(self) -> int:
         """The ``max_retries`` setting plus the first attempt."""
         return int(self.config.get("max_retries", 5)) + 1
 
     def backoff_wait_generator(self) -> Generator[float, Any, None]:  # type: ignore[override]
-        """Exponential backoff from 1 s, capped at 60 s; ``Retry-After`` wins when present."""
-        attempt = 0
+        """Waits from :func:`backoff_wait`: exponential with jitter, ``Retry-After`` as a floor.
+
+        backoff primes the generator with ``send(None)`` and then sends each exception, so
+        the wait can depend on the response that failed.
+        """
+        base = float(self.config.get("backoff_base_seconds", 1.0))
+        retry = 0
         exception = yield 0.0
         while True:
-            response = getattr(exception, "response", None)
-            wait = retry_after_seconds(response)
-            if wait is None:
-                wait = min(MAX_BACKOFF_SECONDS, float(self.config.get("backoff_base_seconds", 1.0)) * 2**attempt)
-            attempt += 1
-            exception = yield min(wait, MAX_BACKOFF_SECONDS)
+            retry += 1
+            asked = retry_after_seconds(getattr(exception, "response", None))
+            exception = yield backoff_wait(retry, base_seconds=base, retry_after=asked)
 
     def backoff_jitter(self, value: float) -> float:
-        """Add up to 10% of jitter, never less than the server asked for."""
-        return value + random.uniform(0, value * 0.1)  # noqa: S311
+        """No extra jitter: :func:`backoff_wait` already adds it, knowing what the server asked."""
+        return value
 
     def backoff_handler(self, details: Any) -> None:
-        """Log each retry once: what failed, the try number and the wait. No secrets."""
+        """Log each retry once: endpoint, reason, try number and wait. No secrets, no query."""
         exception = details.get("exception")
+        args = details.get("args") or ()
+        request = args[0] if args and isinstance(args[0], requests.PreparedRequest) else None
+        endpoint = urlsplit(request.url or "").path if request is not None else self.path
+        kind = failure_kind(exception)
+        self.tap.record_retry(self.api, kind, self.name)
         response = getattr(exception, "response", None)
-        reason = f"HTTP {response.status_code}" if response is not None else type(exception).__name__
-        self.tap.record_retry(self.api)
+        hints = ""
+        if response is not None:
+            # Pixieset documents no limits (A33): show what the server says, to learn them.
+            said = [f"{k}: {v}" for k, v in response.headers.items()
+                    if k.lower() == "retry-after" or "ratelimit" in k.lower()]
+            hints = f" [{'; '.join(said)}]" if said else ""
         self.logger.warning(
-            "Retrying %s in stream '%s' after %s (try %d of %d), waiting %.2f s.",
-            self.path,
+            "Retrying %s (stream '%s') after %s%s, try %d of %d, in %.2f s.",
+            endpoint,
             self.name,
-            reason,
-            details.get("tries", 0),
+            kind,
+            hints,
+            int(details.get("tries", 0)) + 1,
             self.backoff_max_tries(),
-            details.get("wait", 0.0),
+            float(details.get("wait", 0.0)),
         )
 
     # -- sync ----------------------------------------------------------------------------
@@ -434,6 +689,22 @@ class PixiesetStream(RESTStream[Any]):
             return
         self._schema_written = True
         super()._write_schema_message()
+    def log_sync_costs(self) -> None:
+        """At the end of the sync: what it took to get a clean copy of this stream, if anything."""
+        super().log_sync_costs()
+        tap = self.tap
+        retries = tap.stream_retries[self.name]
+        rereads = tap.list_rereads[self.name]
+        dropped = tap.duplicates_dropped[self.name]
+        if retries or rereads or dropped:
+            self.logger.info(
+                "Reliability of stream '%s': %d retried request(s), %d extra read(s) of a list "
+                "that changed or had to be confirmed, %d repeated record(s) dropped.",
+                self.name,
+                retries,
+                rereads,
+                dropped,
+            )
 
     def sync(self, context: Context | None = None) -> None:
         """Skip the whole stream, with one warning per API, when its API has no session."""

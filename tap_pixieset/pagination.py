@@ -12,6 +12,10 @@ list has ended, checked in the order of catalog section 3.3:
 A 404 on a page after the first also ends the list (catalog A34). Two guards make an
 endless loop impossible: a page that repeats the previous page ends the list, and a hard
 page limit raises an error instead of looping.
+
+Each paginator also records the list's own size signals (``meta.total``, ``last_page``,
+``total_pages``) page by page, so that the stream can tell whether the list changed while
+it was being read (page drift, see ``PixiesetStream.request_records``).
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ from tap_pixieset.envelope import data_items, links_of, meta_of, read_body
 LOGGER = logging.getLogger("tap_pixieset.pagination")
 
 MAX_PAGES = 100_000
+#: Meta fields that state the size of the whole list; if one changes between pages, records
+#: were inserted or deleted while the list was read.
+COUNT_KEYS = ("total", "last_page", "total_pages")
 
 
 class PaginationError(RuntimeError):
@@ -99,6 +106,22 @@ class _GuardedPaginator(BaseAPIPaginator[int]):
         self.max_pages = max_pages
         self._previous_first_id: Any = None
         self._previous_count = -1
+        #: The size signals of each page read, in order (see COUNT_KEYS).
+        self.count_signatures: list[tuple[Any, ...]] = []
+
+    @property
+    def counted(self) -> bool:
+        """True when the list reports its own size, so a change can be seen between pages."""
+        return any(any(v is not None for v in signature) for signature in self.count_signatures)
+
+    @property
+    def count_changed(self) -> bool:
+        """True when the reported size differed between two pages of this read."""
+        return len(set(self.count_signatures)) > 1
+
+    def _observe_counts(self, body: Any) -> None:
+        meta = meta_of(body)
+        self.count_signatures.append(tuple(_as_int(meta.get(key)) for key in COUNT_KEYS))
 
     def _repeats_previous_page(self, items: list[Any]) -> bool:
         first_id = _first_id(items)
@@ -123,6 +146,7 @@ class _GuardedPaginator(BaseAPIPaginator[int]):
             return False
         body = read_body(response)
         items = data_items(body)
+        self._observe_counts(body)
         if not items:
             return False
         if self._repeats_previous_page(items):

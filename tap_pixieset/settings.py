@@ -107,21 +107,31 @@ CONFIG_SCHEMA = th.PropertiesList(
         th.IntegerType,
         default=5,
         title="Max Retries",
-        description="Retries of a request after a 429, a 5xx, a connection error, a timeout or a truncated body.",
+        description=(
+            "Retries of a request after a 429, a 500/502/503/504, a connection error, a timeout "
+            "or a truncated body, before the sync stops with an error naming the endpoint."
+        ),
     ),
     th.Property(
         "backoff_base_seconds",
         th.NumberType,
         default=1.0,
         title="Backoff Base Seconds",
-        description="First wait of the exponential backoff (doubled each retry, capped at 60 s). `Retry-After` wins.",
+        description=(
+            "Nominal first wait of the exponential backoff: doubled each retry, capped at 60 s, "
+            "jittered between half and all of it. A `Retry-After` from the server (up to 300 s) "
+            "is always waited at least."
+        ),
     ),
     th.Property(
         "request_timeout",
         th.IntegerType,
         default=60,
         title="Request Timeout",
-        description="Seconds to wait for a response before the request is retried.",
+        description=(
+            "Seconds to wait to connect, and for each part of an answer, before the request "
+            "is retried."
+        ),
     ),
     th.Property(
         "max_concurrency",

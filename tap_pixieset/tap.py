@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 import threading
+from collections import Counter
 from typing import Any
 
 import click
@@ -69,6 +70,13 @@ class TapPixieset(Tap):
         self.retry_counts: dict[str, int] = dict.fromkeys(APIS, 0)
         self._counter_lock = threading.Lock()
         self._prefetcher: ChildPrefetcher | None = None
+        #: Retries by why they were needed ("HTTP 503", "timeout", "bad body"...) and by stream.
+        self.retry_reasons: Counter[str] = Counter()
+        self.stream_retries: Counter[str] = Counter()
+        #: Records dropped because this run had already emitted them, per stream.
+        self.duplicates_dropped: Counter[str] = Counter()
+        #: Extra reads of a list that changed while it was paged, per stream.
+        self.list_rereads: Counter[str] = Counter()
         super().__init__(*args, **kwargs)
 
     # -- settings ------------------------------------------------------------------------
@@ -188,10 +196,39 @@ class TapPixieset(Tap):
                 self._sessions[api] = session
             return session
 
-    def record_retry(self, api: str) -> None:
-        """Count a retried request (reported at the end of the sync)."""
+    def record_retry(self, api: str, reason: str = "", stream: str = "") -> None:
+        """Count a retried request (reported per stream at the end of the sync)."""
         with self._counter_lock:
             self.retry_counts[api] = self.retry_counts.get(api, 0) + 1
+            self.retry_reasons[reason] += 1
+            self.stream_retries[stream] += 1
+
+    def record_duplicate(self, stream: str) -> None:
+        """Count a record dropped because this run already emitted it."""
+        with self._counter_lock:
+            self.duplicates_dropped[stream] += 1
+
+    def record_reread(self, stream: str) -> None:
+        """Count an extra read of a list that changed while it was paged."""
+        with self._counter_lock:
+            self.list_rereads[stream] += 1
+
+    def _handle_termination(self, signum: int, frame: Any) -> None:
+        """On SIGTERM or SIGINT: write the STATE reached so far, then exit non-zero.
+
+        The SDK exits 0 here, which would tell an orchestrator that an interrupted sync
+        finished. The STATE written is safe to resume from: bookmarks of a stream that was
+        cut short are still progress markers, which the next run discards.
+        """
+        try:
+            self._state_writer.write_state(self.state)
+        finally:
+            self.logger.warning(
+                "Interrupted by signal %d before the sync finished; rerun with the last STATE "
+                "to resume.",
+                signum,
+            )
+            sys.exit(128 + signum)
 
     @property
     def prefetcher(self) -> ChildPrefetcher | None:

@@ -54,7 +54,10 @@ def test_widest_filters_are_sent(studio_sync, sim):
 def test_coupon_activity_pages_without_total_or_last_page(studio_sync, sim):
     busiest = sim.dataset.tables["coupons"][0]["id"]
     pages = [r.query.get("page") for r in studio_sync.requests if r.path.endswith(f"/coupons/{busiest}/activity")]
-    assert pages == ["1", "2"]  # 105 entries at 100 per page: the short second page ends it
+    # 105 entries at 100 per page: the short second page ends the read. The list reports no
+    # size, so one confirming read with the same keys guards against a deletion mid-read
+    # (docs/decisions.md, "Page drift").
+    assert pages == ["1", "2", "1", "2"]
     assert len(studio_sync.records["coupon_activity"]) == len(sim.dataset.expected_keys("coupon_activity"))
 
 
