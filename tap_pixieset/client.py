@@ -715,6 +715,11 @@ class PixiesetStream(RESTStream[Any]):
         finally:
             if self.parent_stream_type is None:
                 self.close_run_metrics()
+                # Streams run one after another: what this one's children had prefetched
+                # and nobody took (its sync failed, or a parent was dropped) is not needed.
+                prefetcher = self.tap.prefetcher
+                if prefetcher is not None:
+                    prefetcher.cancel_pending()
 
 
 class DerivedStream(PixiesetStream):

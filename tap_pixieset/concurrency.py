@@ -65,6 +65,13 @@ class ChildPrefetcher:
                 if future is not None:
                     future.cancel()
 
+    def cancel_pending(self) -> None:
+        """Drop every fetch not taken yet: its parent stream has finished (or failed)."""
+        with self._lock:
+            for future in self._futures.values():
+                future.cancel()
+            self._futures.clear()
+
     def shutdown(self) -> None:
         """Stop the pool without waiting for fetches nobody will take."""
         with self._lock:

@@ -78,3 +78,12 @@ def test_a_failed_detail_request_fails_the_sync_at_the_same_record(fresh_sim, wo
     assert details == invoices_in_list_order[: len(details)]
     victim_position = invoices_in_list_order.index(fresh_sim.dataset.tables["invoices"][40]["id"])
     assert len(details) == victim_position
+
+
+def test_prefetches_nobody_takes_are_dropped_when_the_stream_ends(fresh_sim):
+    _forbid_one_invoice(fresh_sim)
+    result = run_tap(fresh_sim.tap_config(max_concurrency=8), streams={"invoices", "invoice_details"},
+                     expect_error=FatalAPIError)
+    # The failed detail stopped the sync with later invoices' details prefetched: none is
+    # left waiting, so no request outlives the sync.
+    assert result.tap.prefetcher._futures == {}
