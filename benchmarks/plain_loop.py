@@ -1,10 +1,14 @@
-"""The lower bound for CPU per record: a plain sequential ``requests`` loop over the list endpoints.
+"""The lower bound for CPU per record: a plain sequential ``requests`` loop.
 
-Reads every top-level paginated list of the tap once, at page size 100, parses the JSON and
-counts the items; nothing else. Run by benchmarks/bench.py in its own process so that its
-CPU time is measured apart from the simulator's.
+Two variants, each run by benchmarks/bench.py in its own process so that its CPU time is
+measured apart from the simulator's:
 
-    python benchmarks/plain_loop.py CONFIG_JSON
+    python benchmarks/plain_loop.py CONFIG_JSON              # every top-level list, page size 100
+    python benchmarks/plain_loop.py CONFIG_JSON REPLAY_JSON  # exactly the requests a tap run made
+
+The first reads every top-level paginated list once, parses the JSON and counts the items;
+nothing else. The second replays the tap's own request log (the same URLs, details and
+children included) the same way, which is the floor for the work the tap really has to do.
 """
 
 from __future__ import annotations
@@ -18,8 +22,28 @@ import requests
 from tap_pixieset.streams import STREAM_TYPES
 
 
+def replay(config: dict, requests_log: list) -> None:
+    """GET each logged (api, path, query) once, parse it, count the items."""
+    session = requests.Session()
+    total = 0
+    started = time.process_time()
+    for api, path, query in requests_log:
+        origin = config[f"{api}_base_url"].split("/api/")[0]
+        headers = {"Cookie": config[f"{api}_cookie"], "Accept": "application/json", "X-Requested-With": "XMLHttpRequest"}
+        response = session.get(origin + path, params=query, headers=headers, timeout=60)
+        if response.status_code != 200:
+            continue
+        body = response.json()
+        data = body.get("data") if isinstance(body, dict) else body
+        total += len(data) if isinstance(data, list) else 1
+    print(json.dumps({"records": total, "requests": len(requests_log), "cpu": time.process_time() - started}))
+
+
 def main() -> None:
     config = json.loads(open(sys.argv[1], encoding="utf-8").read())
+    if len(sys.argv) > 2:
+        replay(config, json.loads(open(sys.argv[2], encoding="utf-8").read()))
+        return
     total = 0
     requests_made = 0
     started = time.process_time()
