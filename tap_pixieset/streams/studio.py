@@ -117,8 +117,12 @@ def _invoice_fields() -> list[th.Property]:
     ]
 
 
-class _InvoiceShape(StudioStream):
-    """Adds the flat ``client_id`` that both invoice streams carry (A15)."""
+class EmbeddedClientStream(StudioStream):
+    """A stream whose items embed a ``client`` object: adds it flat as ``client_id`` (A15).
+
+    Invoices, payments, contracts and questionnaires all carry it, so warehouse joins to
+    ``clients`` need no JSON path.
+    """
 
     def post_process(self, row: dict[str, Any], context: Any = None) -> dict[str, Any] | None:
         """Copy ``client.id`` to ``client_id``."""
@@ -128,7 +132,7 @@ class _InvoiceShape(StudioStream):
         return super().post_process(row, context)
 
 
-class InvoicesStream(_InvoiceShape):
+class InvoicesStream(EmbeddedClientStream):
     """Invoices (S08), with every timeframe and payment state (A12). FULL_TABLE: no ``updated_at``."""
 
     name = "invoices"
@@ -140,7 +144,7 @@ class InvoicesStream(_InvoiceShape):
     schema = th.PropertiesList(*_invoice_fields()).to_dict()
 
 
-class InvoiceDetailsStream(_InvoiceShape):
+class InvoiceDetailsStream(EmbeddedClientStream):
     """One invoice with line items, payments and associated documents (S09, ``expand=all``)."""
 
     name = "invoice_details"
@@ -180,7 +184,7 @@ class InvoiceLineItemsStream(DerivedStream, StudioStream):
     ).to_dict()
 
 
-class PaymentsStream(StudioStream):
+class PaymentsStream(EmbeddedClientStream):
     """Invoice payments (S12), every timeframe. FULL_TABLE: refunds and disputes change old rows."""
 
     name = "payments"
@@ -201,13 +205,6 @@ class PaymentsStream(StudioStream):
         th.Property("client_id", ID),
         th.Property("client", CLIENT_REF),
     ).to_dict()
-
-    def post_process(self, row: dict[str, Any], context: Any = None) -> dict[str, Any] | None:
-        """Copy ``client.id`` to ``client_id``."""
-        client = row.get("client")
-        if isinstance(client, dict) and row.get("client_id") is None:
-            row["client_id"] = client.get("id")
-        return super().post_process(row, context)
 
 
 # -- scheduling ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from tap_pixieset.client import ClientSideIncremental, DerivedStream, SnapshotSt
 from tap_pixieset.envelope import data_items, read_body
 from tap_pixieset.pagination import PAGE_SIZE, PER_PAGE
 from tap_pixieset.schema import CLIENT_REF, DATE, DATETIME, ID, money, open_object, payload
+from tap_pixieset.streams.studio import EmbeddedClientStream
 
 TEMPLATE_REF = th.ObjectType(
     th.Property("id", ID),
@@ -39,18 +40,7 @@ def _contract_fields() -> list[th.Property]:
     ]
 
 
-class _ClientIdCopy(StudioStream):
-    """Adds the flat ``client_id`` from the embedded ``client`` object (as invoices do, A15)."""
-
-    def post_process(self, row: dict[str, Any], context: Any = None) -> dict[str, Any] | None:
-        """Copy ``client.id`` to ``client_id``."""
-        client = row.get("client")
-        if isinstance(client, dict) and row.get("client_id") is None:
-            row["client_id"] = client.get("id")
-        return super().post_process(row, context)
-
-
-class ContractsStream(_ClientIdCopy):
+class ContractsStream(EmbeddedClientStream):
     """Contracts (S17). FULL_TABLE: no ``updated_at``, and status and ``signed_date`` change."""
 
     name = "contracts"
@@ -62,7 +52,7 @@ class ContractsStream(_ClientIdCopy):
     schema = th.PropertiesList(*_contract_fields()).to_dict()
 
 
-class ContractDetailsStream(_ClientIdCopy):
+class ContractDetailsStream(EmbeddedClientStream):
     """One contract with content and signatures (S18). ``rendered_html`` only with ``include_contract_html``."""
 
     name = "contract_details"
@@ -131,7 +121,7 @@ def _questionnaire_fields() -> list[th.Property]:
     ]
 
 
-class QuestionnairesStream(ClientSideIncremental, _ClientIdCopy):
+class QuestionnairesStream(ClientSideIncremental, EmbeddedClientStream):
     """Questionnaires (S19), INCREMENTAL on ``updated_at``: unchanged ones skip their detail call."""
 
     name = "questionnaires"
@@ -144,7 +134,7 @@ class QuestionnairesStream(ClientSideIncremental, _ClientIdCopy):
     schema = th.PropertiesList(*_questionnaire_fields()).to_dict()
 
 
-class QuestionnaireDetailsStream(_ClientIdCopy):
+class QuestionnaireDetailsStream(EmbeddedClientStream):
     """One questionnaire with ``completed_at`` and responses (S20), for questionnaires that changed."""
 
     name = "questionnaire_details"
