@@ -889,6 +889,3 @@ class SnapshotStream(PixiesetStream):
 def utc_today() -> str:
     """Today's date in UTC, the ``snapshot_date`` of snapshot streams."""
     return datetime.now(timezone.utc).date().isoformat()
-
-
-LOGGER = logging.getLogger("tap_pixieset.client")

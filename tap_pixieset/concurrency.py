@@ -15,7 +15,7 @@ host's shared session, so the rate limit and re-login apply to them as to any ot
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -57,25 +57,9 @@ class ChildPrefetcher:
             future = self._futures.pop(key, None)
         return None if future is None else future.result()
 
-    def discard(self, keys: Iterable[tuple[Hashable, ...]]) -> None:
-        """Forget fetches that will not be taken (their parent record was dropped)."""
-        with self._lock:
-            for key in keys:
-                future = self._futures.pop(key, None)
-                if future is not None:
-                    future.cancel()
-
     def cancel_pending(self) -> None:
         """Drop every fetch not taken yet: its parent stream has finished (or failed)."""
         with self._lock:
             for future in self._futures.values():
                 future.cancel()
             self._futures.clear()
-
-    def shutdown(self) -> None:
-        """Stop the pool without waiting for fetches nobody will take."""
-        with self._lock:
-            for future in self._futures.values():
-                future.cancel()
-            self._futures.clear()
-        self._executor.shutdown(wait=False, cancel_futures=True)
