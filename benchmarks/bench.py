@@ -66,7 +66,11 @@ class ServedItems:
             body = response.body
             data = body.get("data") if isinstance(body, dict) else body
             count = len(data) if isinstance(data, list) else (1 if data is not None else 0)
-            key = (api, request.path, tuple(sorted((k, v) for k, v in request.query.items() if k not in PAGING_PARAMS)))
+            key = (
+                api,
+                request.path,
+                tuple(sorted((k, v) for k, v in request.query.items() if k not in PAGING_PARAMS)),
+            )
             with self.lock:
                 self.items[key] += count
                 self.largest_page[key] = max(self.largest_page[key], count)
@@ -88,7 +92,7 @@ class ServedItems:
         for key, count in self.items.items():
             if key in self.paged:
                 size = max(self.largest_page[key], 1)
-                size = 100 if size > 100 else size  # noqa: PLR2004
+                size = 100 if size > 100 else size
                 total += max(1, math.ceil(count / size))
             else:
                 total += 1
@@ -119,7 +123,9 @@ def run_tap(sim: Simulator, served: ServedItems, config: dict[str, Any]) -> Run:
     started = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", "tap_pixieset", "--config", handle.name, "--catalog", catalog],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
     )
     records = 0
     assert proc.stdout is not None
@@ -132,11 +138,19 @@ def run_tap(sim: Simulator, served: ServedItems, config: dict[str, Any]) -> Run:
     os.unlink(catalog)
     if status != 0:
         raise SystemExit(f"the tap failed (status {status})")
-    return Run(records, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, len(sim.requests),
-               served.minimum_requests())
+    return Run(
+        records,
+        wall,
+        usage.ru_utime + usage.ru_stime,
+        usage.ru_maxrss / 1024,
+        len(sim.requests),
+        served.minimum_requests(),
+    )
 
 
-def run_plain_loop(config: dict[str, Any], replay: list[Any] | None = None) -> tuple[int, float, int]:
+def run_plain_loop(
+    config: dict[str, Any], replay: list[Any] | None = None
+) -> tuple[int, float, int]:
     """The plain loop in its own process: (records, CPU seconds of the loop, requests)."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(config, handle)
@@ -162,13 +176,21 @@ def tap_config(sim: Simulator, concurrency: int | None) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="small data: a smoke run in seconds")
     parser.add_argument("--latency-ms", type=float, default=50.0)
-    parser.add_argument("--latency-scale", type=float, default=0.25,
-                        help="fraction of the mid-size data used for the latency runs (default 0.25)")
+    parser.add_argument(
+        "--latency-scale",
+        type=float,
+        default=0.25,
+        help="fraction of the mid-size data used for the latency runs (default 0.25)",
+    )
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--skip-10x", action="store_true", help="skip the memory run at 10 times the data")
+    parser.add_argument(
+        "--skip-10x", action="store_true", help="skip the memory run at 10 times the data"
+    )
     args = parser.parse_args()
 
     base = Scale.demo() if args.quick else Scale.mid()
@@ -178,7 +200,9 @@ def main() -> None:
         print(text, flush=True)
         lines.append(text)
 
-    report(f"# tap-pixieset benchmark ({'quick' if args.quick else 'mid-size studio'}), {time.strftime('%Y-%m-%d')}")
+    report(
+        f"# tap-pixieset benchmark ({'quick' if args.quick else 'mid-size studio'}), {time.strftime('%Y-%m-%d')}"
+    )
     report(f"scale: {base}")
 
     with Simulator(scale=base) as sim:
@@ -186,25 +210,42 @@ def main() -> None:
         expected = sum(sim.dataset.expected_counts().values())
         conc = run_tap(sim, served, tap_config(sim, args.concurrency))
         seq = run_tap(sim, served, tap_config(sim, 1))
-        tap_requests = [(r.api, r.path, r.query) for r in sim.requests if r.path.startswith("/api/")]
+        tap_requests = [
+            (r.api, r.path, r.query) for r in sim.requests if r.path.startswith("/api/")
+        ]
         plain_records, plain_cpu, plain_requests = run_plain_loop(sim.tap_config())
         sim.reset_log()
         replay_records, replay_cpu, replay_requests = run_plain_loop(sim.tap_config(), tap_requests)
     report("\n## 0 ms latency")
-    report("| run | records | wall s | records/s | CPU s | CPU µs/record | peak MB | requests | minimum | extra |")
+    report(
+        "| run | records | wall s | records/s | CPU s | CPU µs/record | peak MB | requests | minimum | extra |"
+    )
     report("|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
-    for label, run in ((f"tap, max_concurrency={args.concurrency}", conc), ("tap, sequential", seq)):
-        report(f"| {label} | {run.records} | {run.wall:.1f} | {run.records / run.wall:,.0f} | {run.cpu:.1f} | "
-               f"{run.cpu / run.records * 1e6:,.0f} | {run.peak_mb:.0f} | {run.requests} | {run.minimum} | "
-               f"{(run.requests - run.minimum) / run.minimum:+.1%} |")
-    report(f"| plain requests loop (lists only) | {plain_records} | | | {plain_cpu:.2f} | "
-           f"{plain_cpu / max(plain_records, 1) * 1e6:,.0f} | | {plain_requests} | | |")
-    report(f"| plain requests loop (the tap's own requests) | {replay_records} | | | {replay_cpu:.2f} | "
-           f"{replay_cpu / max(conc.records, 1) * 1e6:,.0f} | | {replay_requests} | | |")
+    for label, run in (
+        (f"tap, max_concurrency={args.concurrency}", conc),
+        ("tap, sequential", seq),
+    ):
+        report(
+            f"| {label} | {run.records} | {run.wall:.1f} | {run.records / run.wall:,.0f} | {run.cpu:.1f} | "
+            f"{run.cpu / run.records * 1e6:,.0f} | {run.peak_mb:.0f} | {run.requests} | {run.minimum} | "
+            f"{(run.requests - run.minimum) / run.minimum:+.1%} |"
+        )
+    report(
+        f"| plain requests loop (lists only) | {plain_records} | | | {plain_cpu:.2f} | "
+        f"{plain_cpu / max(plain_records, 1) * 1e6:,.0f} | | {plain_requests} | | |"
+    )
+    report(
+        f"| plain requests loop (the tap's own requests) | {replay_records} | | | {replay_cpu:.2f} | "
+        f"{replay_cpu / max(conc.records, 1) * 1e6:,.0f} | | {replay_requests} | | |"
+    )
     report(f"\nrecords expected from the dataset: {expected}; emitted: {conc.records}")
     report("CPU per record (the tap's figure includes interpreter and SDK start-up):")
-    report(f"- tap / plain loop over the lists: {conc.cpu / conc.records / (plain_cpu / max(plain_records, 1)):.1f}x")
-    report(f"- tap / plain loop over the tap's own requests, per tap record: {conc.cpu / max(replay_cpu, 1e-9):.1f}x")
+    report(
+        f"- tap / plain loop over the lists: {conc.cpu / conc.records / (plain_cpu / max(plain_records, 1)):.1f}x"
+    )
+    report(
+        f"- tap / plain loop over the tap's own requests, per tap record: {conc.cpu / max(replay_cpu, 1e-9):.1f}x"
+    )
 
     latency_scale = base if args.quick else base.times(args.latency_scale)
     with Simulator(scale=latency_scale) as sim:
@@ -212,11 +253,14 @@ def main() -> None:
         sim.faults.latency = args.latency_ms / 1000
         lat_conc = run_tap(sim, served, tap_config(sim, args.concurrency))
         lat_seq = run_tap(sim, served, tap_config(sim, 1))
-    report(f"\n## {args.latency_ms:.0f} ms latency ({'same data' if args.quick else f'{args.latency_scale:g} x mid-size data'})")
+    data = "same data" if args.quick else f"{args.latency_scale:g} x mid-size data"
+    report(f"\n## {args.latency_ms:.0f} ms latency ({data})")
     report("| run | records | requests | wall s |")
     report("|:--|--:|--:|--:|")
     report(f"| sequential | {lat_seq.records} | {lat_seq.requests} | {lat_seq.wall:.1f} |")
-    report(f"| max_concurrency={args.concurrency} | {lat_conc.records} | {lat_conc.requests} | {lat_conc.wall:.1f} |")
+    report(
+        f"| max_concurrency={args.concurrency} | {lat_conc.records} | {lat_conc.requests} | {lat_conc.wall:.1f} |"
+    )
     report(f"concurrent wall time is {lat_conc.wall / lat_seq.wall:.0%} of sequential")
 
     if not args.skip_10x:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 import requests
 
@@ -29,20 +30,28 @@ def replay(config: dict, requests_log: list) -> None:
     started = time.process_time()
     for api, path, query in requests_log:
         origin = config[f"{api}_base_url"].split("/api/")[0]
-        headers = {"Cookie": config[f"{api}_cookie"], "Accept": "application/json", "X-Requested-With": "XMLHttpRequest"}
+        headers = {
+            "Cookie": config[f"{api}_cookie"],
+            "Accept": "application/json",
+            "X-Requested-With": "XMLHttpRequest",
+        }
         response = session.get(origin + path, params=query, headers=headers, timeout=60)
         if response.status_code != 200:
             continue
         body = response.json()
         data = body.get("data") if isinstance(body, dict) else body
         total += len(data) if isinstance(data, list) else 1
-    print(json.dumps({"records": total, "requests": len(requests_log), "cpu": time.process_time() - started}))
+    print(
+        json.dumps(
+            {"records": total, "requests": len(requests_log), "cpu": time.process_time() - started}
+        )
+    )
 
 
 def main() -> None:
-    config = json.loads(open(sys.argv[1], encoding="utf-8").read())
+    config = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     if len(sys.argv) > 2:
-        replay(config, json.loads(open(sys.argv[2], encoding="utf-8").read()))
+        replay(config, json.loads(Path(sys.argv[2]).read_text(encoding="utf-8")))
         return
     total = 0
     requests_made = 0
@@ -50,14 +59,22 @@ def main() -> None:
     session = requests.Session()
     for stream_type in STREAM_TYPES:
         style = stream_type.page_style
-        if stream_type.parent_stream_type is not None or style.page_param is None or "{" in stream_type.path:
+        if (
+            stream_type.parent_stream_type is not None
+            or style.page_param is None
+            or "{" in stream_type.path
+        ):
             continue
         api = stream_type.api
         cookie = config.get(f"{api}_cookie")
         if not cookie:
             continue
         url = config[f"{api}_base_url"].rstrip("/") + stream_type.path
-        headers = {"Cookie": cookie, "Accept": "application/json", "X-Requested-With": "XMLHttpRequest"}
+        headers = {
+            "Cookie": cookie,
+            "Accept": "application/json",
+            "X-Requested-With": "XMLHttpRequest",
+        }
         token = style.first_token()
         while True:
             params = {**dict(stream_type.query), **style.params_for(token, 100)}
@@ -71,7 +88,11 @@ def main() -> None:
             if len(items) < 100 or not items:
                 break
             token = token + (len(items) if style.offset else 1)
-    print(json.dumps({"records": total, "requests": requests_made, "cpu": time.process_time() - started}))
+    print(
+        json.dumps(
+            {"records": total, "requests": requests_made, "cpu": time.process_time() - started}
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -18,11 +18,15 @@ def main() -> None:
     parser.add_argument("--scale", choices=["demo", "mid"], default="demo", help="dataset size")
     parser.add_argument("--studio-port", type=int, default=0)
     parser.add_argument("--gallery-port", type=int, default=0)
-    parser.add_argument("--config-out", help="write a tap config JSON for this simulator to this file")
+    parser.add_argument(
+        "--config-out", help="write a tap config JSON for this simulator to this file"
+    )
     args = parser.parse_args()
 
     scale = Scale.mid() if args.scale == "mid" else Scale.demo()
-    sim = Simulator(seed=args.seed, scale=scale, studio_port=args.studio_port, gallery_port=args.gallery_port)
+    sim = Simulator(
+        seed=args.seed, scale=scale, studio_port=args.studio_port, gallery_port=args.gallery_port
+    )
     sim.start()
     config = sim.tap_config()
     text = json.dumps(config, indent=2)

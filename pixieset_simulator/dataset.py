@@ -43,12 +43,24 @@ class Scale:
     @classmethod
     def mid(cls) -> Scale:
         """A realistic mid-size studio, for benchmarks."""
-        return cls(clients=3000, invoices=4000, session_types=12, contracts=600, questionnaires=500,
-                   conversations=800, coupons=40, gift_cards=300, templates=10, collections=300)
+        return cls(
+            clients=3000,
+            invoices=4000,
+            session_types=12,
+            contracts=600,
+            questionnaires=500,
+            conversations=800,
+            coupons=40,
+            gift_cards=300,
+            templates=10,
+            collections=300,
+        )
 
     def times(self, factor: float) -> Scale:
         """Every count multiplied by ``factor``."""
-        return replace(self, **{f.name: max(1, int(getattr(self, f.name) * factor)) for f in fields(self)})
+        return replace(
+            self, **{f.name: max(1, int(getattr(self, f.name) * factor)) for f in fields(self)}
+        )
 
 
 Builder = Callable[["Dataset", random.Random], None]
@@ -66,10 +78,12 @@ def builder(func: Builder) -> Builder:
 
 def expects(*streams: str) -> Callable[[Expectation], Expectation]:
     """Register how to derive the primary keys a complete sync of ``streams`` must emit."""
+
     def register(func: Expectation) -> Expectation:
         for stream in streams:
             EXPECTATIONS[stream] = func
         return func
+
     return register
 
 
@@ -113,18 +127,70 @@ def build_dataset(seed: int = 7, scale: Scale | None = None) -> Dataset:
 # -- realistic values ---------------------------------------------------------------------
 
 FIRST_NAMES = [
-    "Olivia", "Liam", "José", "Zoë", "Søren", "Łukasz", "Aoife", "Chloé", "Mateo", "Amélie",
-    "Noah", "Emma", "Björn", "Siobhán", "Ana", "Ren", "Priya", "Ömer", "Maya", "Ethan",
-    "François", "Nguyễn", "Ines", "Kai", "さくら",
+    "Olivia",
+    "Liam",
+    "José",
+    "Zoë",
+    "Søren",
+    "Łukasz",
+    "Aoife",
+    "Chloé",
+    "Mateo",
+    "Amélie",
+    "Noah",
+    "Emma",
+    "Björn",
+    "Siobhán",
+    "Ana",
+    "Ren",
+    "Priya",
+    "Ömer",
+    "Maya",
+    "Ethan",
+    "François",
+    "Nguyễn",
+    "Ines",
+    "Kai",
+    "さくら",
 ]
 LAST_NAMES = [
-    "Smith", "García", "Müller", "O'Brien", "Kowalski", "Nakamura", "Dubois", "Rossi", "Jensen",
-    "Silva", "Brown", "Núñez", "Øvergaard", "Van der Berg", "Patel", "Kim", "Lefèvre", "Şahin",
-    "Wilson", "佐藤",
+    "Smith",
+    "García",
+    "Müller",
+    "O'Brien",
+    "Kowalski",
+    "Nakamura",
+    "Dubois",
+    "Rossi",
+    "Jensen",
+    "Silva",
+    "Brown",
+    "Núñez",
+    "Øvergaard",
+    "Van der Berg",
+    "Patel",
+    "Kim",
+    "Lefèvre",
+    "Şahin",
+    "Wilson",
+    "佐藤",
 ]
-COMPANIES = ["Bloom & Co", "Atelier Lumière", "Nordic Weddings", "Café Müller", "Studio Ōkami", "Hart Events"]
-CITIES = [("London", "United Kingdom", 826), ("Zürich", "Switzerland", 756), ("Montréal", "Canada", 124),
-          ("São Paulo", "Brazil", 76), ("Kraków", "Poland", 616), ("Austin", "United States", 840)]
+COMPANIES = [
+    "Bloom & Co",
+    "Atelier Lumière",
+    "Nordic Weddings",
+    "Café Müller",
+    "Studio Ōkami",
+    "Hart Events",
+]
+CITIES = [
+    ("London", "United Kingdom", 826),
+    ("Zürich", "Switzerland", 756),
+    ("Montréal", "Canada", 124),
+    ("São Paulo", "Brazil", 76),
+    ("Kraków", "Poland", 616),
+    ("Austin", "United States", 840),
+]
 CURRENCIES = [("gbp", "British Pound", "£"), ("usd", "US Dollar", "$"), ("eur", "Euro", "€")]
 SYMBOLS = {code: symbol for code, _, symbol in CURRENCIES}
 _ALNUM = string.ascii_letters + string.digits

@@ -18,7 +18,9 @@ from pixieset_simulator.paging import Paging, offset_page, unpaginated
 #: Galleries and starred photos: page numbers, any requested size ignored, ``total_pages`` meta.
 TOTAL_PAGES = Paging(None, 10, meta_keys=("current_page", "per_page", "total_pages"))
 #: S05 honours ``page_size`` only up to 10 (catalog A06: never assume the size was honoured).
-BRIDGE_PAGING = Paging("page_size", 10, meta_keys=("current_page", "per_page", "total"), max_size=10)
+BRIDGE_PAGING = Paging(
+    "page_size", 10, meta_keys=("current_page", "per_page", "total"), max_size=10
+)
 
 
 def _not_found() -> Response:
@@ -53,7 +55,9 @@ class GalleryApi:
             ("photo_sharing_links", "collection_photo_sharing_links", "data"),
             ("favorites", "collection_favorites", "bare"),
         ):
-            router.add("GET", "/collections/{collection_id}/" + path, self._sub_resource(table, shape))
+            router.add(
+                "GET", "/collections/{collection_id}/" + path, self._sub_resource(table, shape)
+            )
 
     def register_studio_bridge(self, router: Router) -> None:
         """Add S05, the Studio endpoint that links clients to Gallery collections."""
@@ -94,8 +98,10 @@ class GalleryApi:
 
     def collections(self, request: Request) -> Response:
         """G02: limit/offset (default 30) with ``{limit, offset, total}`` meta."""
-        if self.collections_list_status != 200:  # noqa: PLR2004
-            return Response(self.collections_list_status, {"error": "Not Found", "message": "No such page"})
+        if self.collections_list_status != 200:
+            return Response(
+                self.collections_list_status, {"error": "Not Found", "message": "No such page"}
+            )
         items = [self._public(c, "") for c in self.ds.tables["collections"]]
         return offset_page(request, items, default_limit=30)
 

@@ -41,7 +41,15 @@ BIG_COLLECTION = 2
 #: Every fifth collection answers visitor emails as objects; the rest as plain strings.
 OBJECT_EMAILS_EVERY = 5
 
-_EVENTS = ["Wedding", "Engagement", "Family session", "Newborn", "Brand shoot", "Graduation", "Elopement"]
+_EVENTS = [
+    "Wedding",
+    "Engagement",
+    "Family session",
+    "Newborn",
+    "Brand shoot",
+    "Graduation",
+    "Elopement",
+]
 _PLACES = ["Lake Como", "Hyde Park", "Zürich Altstadt", "Kraków", "Montréal", "São Paulo", "Austin"]
 
 
@@ -54,9 +62,18 @@ def _person(rng: random.Random, n: int) -> tuple[str, str]:
 def build_collections(ds: Dataset, rng: random.Random) -> None:
     """Collections (G03) and, per collection, every sub-resource the Gallery API lists."""
     ds.tables["gallery_account"] = {
-        "user": {"id": ACCOUNT_ID, "email": "photographer@example.com", "first_name": "Amélie",
-                 "last_name": "Dubois", "timezone": "Europe/London"},
-        "account": {"plan": "pro", "storage_used_bytes": 182_334_221_312, "storage_limit_bytes": None},
+        "user": {
+            "id": ACCOUNT_ID,
+            "email": "photographer@example.com",
+            "first_name": "Amélie",
+            "last_name": "Dubois",
+            "timezone": "Europe/London",
+        },
+        "account": {
+            "plan": "pro",
+            "storage_used_bytes": 182_334_221_312,
+            "storage_limit_bytes": None,
+        },
         "custom_url": {"subdomain": "ameliedubois", "domain": "photos.ameliedubois.com"},
         "workspace": {"brand_color": "#C08552", "default_watermark_id": 7781, "language": "en"},
     }
@@ -72,12 +89,23 @@ def build_collections(ds: Dataset, rng: random.Random) -> None:
             gid = 312_000_000 + c * 1_000 + g
             photos, videos = rng.randint(10, 400), rng.choice([0, 0, 1, 3])
             gallery: dict[str, Any] = {
-                "id": gid, "collection_id": cid, "name": rng.choice(["Highlights", "Ceremony", "Portraits", "Details",
-                                                                    "Reception", "Getting ready"]) + f" {g + 1}",
-                "description": "", "photo_count": photos, "video_count": videos,
-                "private": rng.random() < 0.2, "download": rng.random() < 0.8,
-                "cover_photo": {"id": next_photo + g, "url": f"https://images.pixieset.com/{gid}/cover.jpg",
-                                "width": 2048, "height": 1365},
+                "id": gid,
+                "collection_id": cid,
+                "name": rng.choice(
+                    ["Highlights", "Ceremony", "Portraits", "Details", "Reception", "Getting ready"]
+                )
+                + f" {g + 1}",
+                "description": "",
+                "photo_count": photos,
+                "video_count": videos,
+                "private": rng.random() < 0.2,
+                "download": rng.random() < 0.8,
+                "cover_photo": {
+                    "id": next_photo + g,
+                    "url": f"https://images.pixieset.com/{gid}/cover.jpg",
+                    "width": 2048,
+                    "height": 1365,
+                },
                 "position": g,  # undocumented extra
             }
             if c % 4 == 3:  # some answers leave out collection_id; the tap adds it (catalog row 39)
@@ -89,80 +117,149 @@ def build_collections(ds: Dataset, rng: random.Random) -> None:
 
         people = [_person(rng, c * 100 + i) for i in range(rng.randint(1, 4))]
         clients[cid] = [
-            {"id": 55_000_000 + c * 100 + i, "email": email, "name": person,
-             "access_level": rng.choice(["view", "download", "full"]),
-             # Format undocumented: an offset instead of Pixieset's usual Z, so the tap normalises it.
-             "last_accessed": days_ago(rng, 0, 60).replace(microsecond=0).isoformat(),
-             "favorites_count": rng.randint(0, 40)}
+            {
+                "id": 55_000_000 + c * 100 + i,
+                "email": email,
+                "name": person,
+                "access_level": rng.choice(["view", "download", "full"]),
+                # Format undocumented: an offset instead of Pixieset's usual Z, so the tap normalises it.
+                "last_accessed": days_ago(rng, 0, 60).replace(microsecond=0).isoformat(),
+                "favorites_count": rng.randint(0, 40),
+            }
             for i, (person, email) in enumerate(people)
         ]
         visitors = sorted({_person(rng, c * 100 + 50 + i)[1] for i in range(rng.randint(2, 9))})
         if c % OBJECT_EMAILS_EVERY == 0:
-            emails[cid] = [{"email": e, "visited_at": timestamp(days_ago(rng, 0, 90)), "visits": rng.randint(1, 12)}
-                           for e in visitors]
+            emails[cid] = [
+                {
+                    "email": e,
+                    "visited_at": timestamp(days_ago(rng, 0, 90)),
+                    "visits": rng.randint(1, 12),
+                }
+                for e in visitors
+            ]
         else:
             emails[cid] = visitors
 
         # Per-photo download aggregates: no id of their own (keyed by a record hash).
         photo_dl[cid] = [
-            {"photo_id": rng.choice(photo_ids), "gallery_id": rng.choice(gals)["id"], "client_email": people[i % len(people)][1],
-             "download_count": rng.randint(1, 6), "last_downloaded_at": timestamp(days_ago(rng, 0, 60)),
-             "file_format": rng.choice(["jpg", "jpg", "png"]), "file_size": rng.randint(800_000, 24_000_000),
-             "resolution": rng.choice(["original", "web"])}
+            {
+                "photo_id": rng.choice(photo_ids),
+                "gallery_id": rng.choice(gals)["id"],
+                "client_email": people[i % len(people)][1],
+                "download_count": rng.randint(1, 6),
+                "last_downloaded_at": timestamp(days_ago(rng, 0, 60)),
+                "file_format": rng.choice(["jpg", "jpg", "png"]),
+                "file_size": rng.randint(800_000, 24_000_000),
+                "resolution": rng.choice(["original", "web"]),
+            }
             for i in range(rng.randint(0, 6))
         ]
         video_dl[cid] = [
-            {"id": 880_000_000 + c * 100 + i, "video_id": 6_400_000 + c * 100 + i, "client_email": people[0][1],
-             "title": "Highlight film", "duration_seconds": rng.randint(60, 600),
-             "status": rng.choice(["completed", "completed", "failed"]),
-             "downloaded_at": timestamp(days_ago(rng, 0, 60))}
+            {
+                "id": 880_000_000 + c * 100 + i,
+                "video_id": 6_400_000 + c * 100 + i,
+                "client_email": people[0][1],
+                "title": "Highlight film",
+                "duration_seconds": rng.randint(60, 600),
+                "status": rng.choice(["completed", "completed", "failed"]),
+                "downloaded_at": timestamp(days_ago(rng, 0, 60)),
+            }
             for i in range(rng.choice([0, 0, 1, 2]))
         ]
         all_dl[cid] = [
-            {"id": 770_000_000 + c * 100 + i, "type": rng.choice(["photo", "gallery", "video", "collection"]),
-             "client_email": people[i % len(people)][1], "status": rng.choice(["success", "success", "failed"]),
-             "bytes_transferred": rng.randint(1_000_000, 4_000_000_000), "created_at": timestamp(days_ago(rng, 0, 60))}
+            {
+                "id": 770_000_000 + c * 100 + i,
+                "type": rng.choice(["photo", "gallery", "video", "collection"]),
+                "client_email": people[i % len(people)][1],
+                "status": rng.choice(["success", "success", "failed"]),
+                "bytes_transferred": rng.randint(1_000_000, 4_000_000_000),
+                "created_at": timestamp(days_ago(rng, 0, 60)),
+            }
             for i in range(rng.randint(0, 5))
         ]
         links[cid] = [
-            {"id": 660_000_000 + c * 100 + i, "photo_id": rng.choice(photo_ids),
-             "url": f"https://ameliedubois.pixieset.com/s/{cid:x}{i:02d}", "permission": rng.choice(["view", "download"]),
-             "expires_at": None if rng.random() < 0.5 else timestamp(ds.now + timedelta(days=rng.randint(5, 90))),
-             "views": rng.randint(0, 300), "created_at": timestamp(days_ago(rng, 0, 90))}
+            {
+                "id": 660_000_000 + c * 100 + i,
+                "photo_id": rng.choice(photo_ids),
+                "url": f"https://ameliedubois.pixieset.com/s/{cid:x}{i:02d}",
+                "permission": rng.choice(["view", "download"]),
+                "expires_at": None
+                if rng.random() < 0.5
+                else timestamp(ds.now + timedelta(days=rng.randint(5, 90))),
+                "views": rng.randint(0, 300),
+                "created_at": timestamp(days_ago(rng, 0, 90)),
+            }
             for i in range(rng.randint(0, 3))
         ]
         # Favorites: one row per client and photo, no id.
         favorites[cid] = [
-            {("video_id" if i == 0 and c % 3 == 0 else "photo_id"): pid, "client_email": people[i % len(people)][1], "client_name": people[i % len(people)][0],
-             "list_name": rng.choice(["Favorites", "Album picks", "Print"]), "favorited_at": timestamp(days_ago(rng, 0, 60)),
-             "count": rng.randint(1, 3)}
+            {
+                ("video_id" if i == 0 and c % 3 == 0 else "photo_id"): pid,
+                "client_email": people[i % len(people)][1],
+                "client_name": people[i % len(people)][0],
+                "list_name": rng.choice(["Favorites", "Album picks", "Print"]),
+                "favorited_at": timestamp(days_ago(rng, 0, 60)),
+                "count": rng.randint(1, 3),
+            }
             for i, pid in enumerate(rng.sample(photo_ids, k=rng.randint(0, 8)))
         ]
         settings[cid] = {
-            "id": cid, "tags": rng.sample(["2025", "wedding", "vip", "printed", "album"], k=2),
-            "expiry_reminders": [{"days_before": 7, "enabled": True}, {"days_before": 1, "enabled": rng.random() < 0.5}],
+            "id": cid,
+            "tags": rng.sample(["2025", "wedding", "vip", "printed", "album"], k=2),
+            "expiry_reminders": [
+                {"days_before": 7, "enabled": True},
+                {"days_before": 1, "enabled": rng.random() < 0.5},
+            ],
             "message_languages": ["en", rng.choice(["fr", "de", "es"])],
-            "watermark": {"enabled": rng.random() < 0.4, "watermark_id": 7781, "position": "bottom-right"},
+            "watermark": {
+                "enabled": rng.random() < 0.4,
+                "watermark_id": 7781,
+                "position": "bottom-right",
+            },
         }
-        collections.append({
-            "id": cid, "name": name, "description": f"{name} — {rng.choice(['Thank you!', 'Enjoy ✨', ''])}",
-            "gallery_count": len(gals), "photo_count": sum(g["photo_count"] for g in gals),
-            "video_count": sum(g["video_count"] for g in gals), "client_count": len(clients[cid]),
-            "password_protected": rng.random() < 0.3, "downloadable": rng.random() < 0.8,
-            "expiry_date": (ds.now + timedelta(days=rng.randint(-30, 365))).date().isoformat(),
-            "status": rng.choice(["published", "published", "draft"]),  # undocumented extra
-            "created_at": timestamp(days_ago(rng, 5, 700)),
-            "_video_cover": {"video_id": 6_400_000 + c, "thumbnail_url": f"https://images.pixieset.com/{cid}/vc.jpg"}
-            if rng.random() < 0.4 else None,
-        })
-    ds.tables.update(collections=collections, galleries=galleries, collection_clients=clients,
-                     collection_visitor_emails=emails, collection_photo_downloads=photo_dl,
-                     collection_video_downloads=video_dl, collection_downloads=all_dl,
-                     collection_photo_sharing_links=links, collection_favorites=favorites,
-                     collection_settings=settings)
+        collections.append(
+            {
+                "id": cid,
+                "name": name,
+                "description": f"{name} — {rng.choice(['Thank you!', 'Enjoy ✨', ''])}",
+                "gallery_count": len(gals),
+                "photo_count": sum(g["photo_count"] for g in gals),
+                "video_count": sum(g["video_count"] for g in gals),
+                "client_count": len(clients[cid]),
+                "password_protected": rng.random() < 0.3,
+                "downloadable": rng.random() < 0.8,
+                "expiry_date": (ds.now + timedelta(days=rng.randint(-30, 365))).date().isoformat(),
+                "status": rng.choice(["published", "published", "draft"]),  # undocumented extra
+                "created_at": timestamp(days_ago(rng, 5, 700)),
+                "_video_cover": {
+                    "video_id": 6_400_000 + c,
+                    "thumbnail_url": f"https://images.pixieset.com/{cid}/vc.jpg",
+                }
+                if rng.random() < 0.4
+                else None,
+            }
+        )
+    ds.tables.update(
+        collections=collections,
+        galleries=galleries,
+        collection_clients=clients,
+        collection_visitor_emails=emails,
+        collection_photo_downloads=photo_dl,
+        collection_video_downloads=video_dl,
+        collection_downloads=all_dl,
+        collection_photo_sharing_links=links,
+        collection_favorites=favorites,
+        collection_settings=settings,
+    )
     ds.tables["starred_photos"] = [
-        {"id": 7_100_000_000 + i * 1_000 + rng.randint(0, 29), "collection_id": collections[i % len(collections)]["id"],
-         "gallery_id": galleries[collections[i % len(collections)]["id"]][0]["id"], "filename": f"IMG_{4000 + i}.jpg", "starred_at": timestamp(days_ago(rng, 0, 120))}
+        {
+            "id": 7_100_000_000 + i * 1_000 + rng.randint(0, 29),
+            "collection_id": collections[i % len(collections)]["id"],
+            "gallery_id": galleries[collections[i % len(collections)]["id"]][0]["id"],
+            "filename": f"IMG_{4000 + i}.jpg",
+            "starred_at": timestamp(days_ago(rng, 0, 120)),
+        }
         for i in range(45)
     ]
     _link_collections_to_clients(ds, rng)
@@ -182,11 +279,16 @@ def _link_collections_to_clients(ds: Dataset, rng: random.Random) -> None:
         if index == 0:
             owners.append(clients[(BUSY_CLIENT + 1) % len(clients)])
         for owner in owners:
-            linked[owner["id"]].append({
-                "id": collection["id"], "name": collection["name"], "status": collection["status"],
-                "photo_count": collection["photo_count"], "created_at": collection["created_at"],
-                "url": f"https://ameliedubois.pixieset.com/c{collection['id']}/",
-            })
+            linked[owner["id"]].append(
+                {
+                    "id": collection["id"],
+                    "name": collection["name"],
+                    "status": collection["status"],
+                    "photo_count": collection["photo_count"],
+                    "created_at": collection["created_at"],
+                    "url": f"https://ameliedubois.pixieset.com/c{collection['id']}/",
+                }
+            )
     ds.tables["client_gallery_collections"] = linked
 
 
@@ -198,8 +300,11 @@ def _per_collection(ds: Dataset, table: str, key: str) -> set[tuple[str, ...]]:
 
 
 def content_key(item: dict[str, Any]) -> str:
-    """The documented key of an item of an undocumented shape (README "Gallery"): its ``id``
-    as a string when it has one, else ``sha256:`` and the SHA-256 of its canonical JSON."""
+    """The documented key of an item of an undocumented shape (README "Gallery").
+
+    That is its ``id`` as a string when it has one, else ``sha256:`` and the SHA-256 of its
+    canonical JSON.
+    """
     if item.get("id") is not None:
         return str(item["id"])
     canonical = json.dumps(item, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -207,7 +312,9 @@ def content_key(item: dict[str, Any]) -> str:
 
 
 def _hash_keyed(ds: Dataset, table: str) -> set[tuple[str, ...]]:
-    return {(str(cid), content_key(item)) for cid, items in ds.tables[table].items() for item in items}
+    return {
+        (str(cid), content_key(item)) for cid, items in ds.tables[table].items() for item in items
+    }
 
 
 @expects("collections")
@@ -217,7 +324,11 @@ def _collections(ds: Dataset) -> set[tuple[str, ...]]:
 
 @expects("client_gallery_collections")
 def _client_gallery_collections(ds: Dataset) -> set[tuple[str, ...]]:
-    return {(cid, str(item["id"])) for cid, items in ds.tables["client_gallery_collections"].items() for item in items}
+    return {
+        (cid, str(item["id"]))
+        for cid, items in ds.tables["client_gallery_collections"].items()
+        for item in items
+    }
 
 
 @expects("galleries")
@@ -232,8 +343,11 @@ def _collection_clients(ds: Dataset) -> set[tuple[str, ...]]:
 
 @expects("collection_visitor_emails")
 def _visitor_emails(ds: Dataset) -> set[tuple[str, ...]]:
-    return {(str(cid), e["email"] if isinstance(e, dict) else e)
-            for cid, items in ds.tables["collection_visitor_emails"].items() for e in items}
+    return {
+        (str(cid), e["email"] if isinstance(e, dict) else e)
+        for cid, items in ds.tables["collection_visitor_emails"].items()
+        for e in items
+    }
 
 
 @expects("collection_photo_downloads")

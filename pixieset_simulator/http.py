@@ -89,7 +89,15 @@ class Router:
 
     def add(self, method: str, template: str, handler: Handler) -> None:
         """Register ``handler`` for ``method`` on ``template``."""
-        pattern = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", re.escape(template).replace(r"\{", "{").replace(r"\}", "}")) + "$"
+        pattern = (
+            "^"
+            + re.sub(
+                r"\{(\w+)\}",
+                r"(?P<\1>[^/]+)",
+                re.escape(template).replace(r"\{", "{").replace(r"\}", "}"),
+            )
+            + "$"
+        )
         self._routes.append((method, re.compile(pattern), handler))
 
     def match(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
@@ -116,7 +124,13 @@ def parse_cookie_header(header: str) -> dict[str, str]:
 class ApiServer:
     """One API on one loopback port, serving ``dispatch`` in a background thread."""
 
-    def __init__(self, name: str, dispatch: Callable[[Request], Response], host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        name: str,
+        dispatch: Callable[[Request], Response],
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
         self.name = name
         self._dispatch = dispatch
         server = self
@@ -127,7 +141,7 @@ class ApiServer:
             # add about 40 ms to every keep-alive request.
             disable_nagle_algorithm = True
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass  # the simulator keeps its own request log
 
             def _handle(self) -> None:
@@ -138,7 +152,9 @@ class ApiServer:
                 request = Request(
                     method=self.command,
                     path=parts.path,
-                    query={k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()},
+                    query={
+                        k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()
+                    },
                     headers={k.lower(): v for k, v in self.headers.items()},
                     cookies=parse_cookie_header(self.headers.get("Cookie", "")),
                     form=form,
@@ -166,7 +182,7 @@ class ApiServer:
                     # The client gave up waiting (a stalled answer, by design): not an error.
                     self.close_connection = True
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle  # noqa: N815
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
 
         self.httpd = ThreadingHTTPServer((host, port), _Handler)
         self.httpd.daemon_threads = True
@@ -182,7 +198,10 @@ class ApiServer:
         """Serve in a daemon thread."""
         # A short poll interval: stop() waits for one, and tests start and stop many servers.
         self._thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=f"sim-{self.name}", daemon=True
+            target=self.httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"sim-{self.name}",
+            daemon=True,
         )
         self._thread.start()
 

@@ -34,7 +34,13 @@ class Paging:
     links: bool = False
     max_size: int = MAX_PAGE_SIZE
 
-    def page(self, request: Request, items: list[Any], base_url: str, extra_meta: dict[str, Any] | None = None) -> Response:
+    def page(
+        self,
+        request: Request,
+        items: list[Any],
+        base_url: str,
+        extra_meta: dict[str, Any] | None = None,
+    ) -> Response:
         """One page of ``items`` for ``request``, enveloped as documented."""
         size = self.default_size
         if self.size_param is not None:
@@ -44,7 +50,9 @@ class Paging:
         total = len(items)
         last_page = max(1, math.ceil(total / size))
         if page > last_page and self.past_end == "404":
-            return Response(404, {"error": {"code": "resource_not_found", "message": "Page not found"}})
+            return Response(
+                404, {"error": {"code": "resource_not_found", "message": "Page not found"}}
+            )
         start = (page - 1) * size
         chunk = items[start : start + size]
         values = {
@@ -60,8 +68,10 @@ class Paging:
         meta.update(extra_meta or {})
         body: dict[str, Any] = {"data": chunk, "meta": meta}
         if self.links:
+
             def link(n: int | None) -> str | None:
                 return None if n is None else f"{base_url}?page={n}"
+
             body["links"] = {
                 "first": link(1),
                 "last": link(last_page),
@@ -71,7 +81,9 @@ class Paging:
         return Response(200, body)
 
 
-def offset_page(request: Request, items: list[Any], *, default_limit: int = 30, meta: bool = True) -> Response:
+def offset_page(
+    request: Request, items: list[Any], *, default_limit: int = 30, meta: bool = True
+) -> Response:
     """``limit``/``offset`` paging (Gallery collections, catalog P4)."""
     limit = max(1, min(request.int_param("limit", default_limit), MAX_PAGE_SIZE))
     offset = max(0, request.int_param("offset", 0))

@@ -46,7 +46,9 @@ class Simulator:
         self._log_lock = threading.Lock()
         self.servers = {
             "studio": ApiServer("studio", lambda r: self.dispatch("studio", r), host, studio_port),
-            "gallery": ApiServer("gallery", lambda r: self.dispatch("gallery", r), host, gallery_port),
+            "gallery": ApiServer(
+                "gallery", lambda r: self.dispatch("gallery", r), host, gallery_port
+            ),
         }
         self.routers = {"studio": Router(), "gallery": Router()}
         # Imported here: the API modules import the data modules, which register builders.
@@ -93,7 +95,9 @@ class Simulator:
             self._cookies[api] = self.sessions.cookie_header(api)
         return self._cookies[api]
 
-    def tap_config(self, *, studio: bool = True, gallery: bool = True, login: bool = False, **extra: Any) -> dict[str, Any]:
+    def tap_config(
+        self, *, studio: bool = True, gallery: bool = True, login: bool = False, **extra: Any
+    ) -> dict[str, Any]:
         """A tap config for this simulator: cookies (or login), base URLs, no rate limit.
 
         The quotes probe is on: the simulator answers the guessed ``/quotes/`` path.
@@ -119,7 +123,8 @@ class Simulator:
         """How many API requests were answered (optionally for one API and path prefix)."""
         with self._log_lock:
             return sum(
-                1 for r in self.requests
+                1
+                for r in self.requests
                 if (api is None or r.api == api) and r.path.startswith(API_PREFIX + path_prefix)
             )
 
@@ -127,7 +132,8 @@ class Simulator:
         """How many ``POST /login`` requests were answered (optionally for one API)."""
         with self._log_lock:
             return sum(
-                1 for r in self.requests
+                1
+                for r in self.requests
                 if (api is None or r.api == api) and r.method == "POST" and r.path == "/login"
             )
 
@@ -147,8 +153,14 @@ class Simulator:
         response = self._answer(api, request)
         with self._log_lock:
             self.requests.append(
-                LoggedRequest(api, request.method, request.path, dict(request.query), response.status,
-                              request.headers.get("cookie", ""))
+                LoggedRequest(
+                    api,
+                    request.method,
+                    request.path,
+                    dict(request.query),
+                    response.status,
+                    request.headers.get("cookie", ""),
+                )
             )
         return response
 
@@ -168,12 +180,12 @@ class Simulator:
         rejected, extra_headers = self.sessions.authenticate(api, request)
         if rejected is not None:
             return rejected
-        found = self.routers[api].match(request.method, request.path[len(API_PREFIX):])
+        found = self.routers[api].match(request.method, request.path[len(API_PREFIX) :])
         if found is None:
             return Response(404, {"error": {"code": "resource_not_found", "message": "Not found"}})
         handler, params = found
         request.params = params
-        path = request.path[len(API_PREFIX):]
+        path = request.path[len(API_PREFIX) :]
         self.faults.before_page(self.dataset, path, request)
         response = handler(request)
         response.headers.extend(extra_headers)

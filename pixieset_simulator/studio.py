@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from pixieset_simulator.dataset import CURRENCIES, Dataset
+from pixieset_simulator.dataset import CURRENCIES, Dataset, formatted
 from pixieset_simulator.http import Request, Response, Router
-from pixieset_simulator.paging import FULL_META, Paging, unpaginated
+from pixieset_simulator.paging import Paging, unpaginated
 from pixieset_simulator.studio_data import (
     client_currencies,
     conversation_times,
     invoice_totals,
     payment_rows,
 )
-from pixieset_simulator.dataset import formatted
 
 
 def not_found(code: str, message: str) -> Response:
@@ -63,14 +62,20 @@ class StudioApi:
 
     def clients(self, request: Request) -> Response:
         """S02: page+per_page, full meta plus client_statuses and csv_url. Default types cut 'other'."""
-        wanted = {t.strip() for t in request.query.get("types", "client,lead").split(",") if t.strip()}
+        wanted = {
+            t.strip() for t in request.query.get("types", "client,lead").split(",") if t.strip()
+        }
         if "all" in wanted:
             wanted = {"client", "lead", "other"}
         items = [c for c in self.ds.tables["clients"] if c["type"] in wanted]
         return Paging("per_page", 25).page(
-            request, items, self.base_url + "/clients/",
-            extra_meta={"client_statuses": {"1": "Active", "2": "Archived"},
-                        "csv_url": self.base_url + "/clients/download_csv"},
+            request,
+            items,
+            self.base_url + "/clients/",
+            extra_meta={
+                "client_statuses": {"1": "Active", "2": "Archived"},
+                "csv_url": self.base_url + "/clients/download_csv",
+            },
         )
 
     def client_documents(self, request: Request) -> Response:
@@ -79,7 +84,10 @@ class StudioApi:
         if docs is None:
             return Response(404, {"error": "Not Found", "message": "Client not found"})
         expand = "gift_card_activities" in request.query.get("expand", "")
-        items = [d if expand else {k: v for k, v in d.items() if k != "gift_card_activities"} for d in docs]
+        items = [
+            d if expand else {k: v for k, v in d.items() if k != "gift_card_activities"}
+            for d in docs
+        ]
         return Paging(None, 25, meta_keys=("current_page", "per_page")).page(request, items, "")
 
     def invoices(self, request: Request) -> Response:
@@ -99,13 +107,17 @@ class StudioApi:
                 continue
             items.append(self._invoice_list_item(invoice, request.query.get("expand", "")))
         items.sort(key=lambda i: i["created_at"], reverse=True)
-        return Paging("per_page", 25, meta_keys=("current_page", "per_page", "total"), past_end="404").page(
-            request, items, self.base_url + "/invoices/"
-        )
+        return Paging(
+            "per_page", 25, meta_keys=("current_page", "per_page", "total"), past_end="404"
+        ).page(request, items, self.base_url + "/invoices/")
 
     @staticmethod
     def _invoice_list_item(invoice: dict[str, Any], expand: str) -> dict[str, Any]:
-        item = {k: v for k, v in invoice.items() if k not in ("line_items", "payments", "associated_documents", "client")}
+        item = {
+            k: v
+            for k, v in invoice.items()
+            if k not in ("line_items", "payments", "associated_documents", "client")
+        }
         if "client" in expand or "all" in expand:
             item["client"] = invoice["client"]
         return item
@@ -118,14 +130,19 @@ class StudioApi:
                 item = self._invoice_list_item(invoice, expand)
                 if "all" in expand:
                     item["line_items"] = invoice["line_items"]
-                    item["payments"] = [{k: v for k, v in p.items() if not k.startswith("_")} for p in invoice["payments"]]
+                    item["payments"] = [
+                        {k: v for k, v in p.items() if not k.startswith("_")}
+                        for p in invoice["payments"]
+                    ]
                     item["associated_documents"] = invoice["associated_documents"]
                 return Response(200, {"data": item})
         return not_found("invoice_not_found", "Invoice not found")
 
     def payments(self, request: Request) -> Response:
         """S12: page+page_size, but meta reports per_page; no last_page; default timeframe cuts."""
-        rows = [r for r in payment_rows(self.ds) if self._within_timeframe(request, r["payment_date"])]
+        rows = [
+            r for r in payment_rows(self.ds) if self._within_timeframe(request, r["payment_date"])
+        ]
         if "client" not in request.query.get("expand", ""):
             rows = [{k: v for k, v in r.items() if k != "client"} for r in rows]
         return Paging("page_size", 25, meta_keys=("current_page", "per_page", "total")).page(
@@ -161,14 +178,19 @@ class StudioApi:
             ("/sessions", self.sessions),
             ("/sessions/inquiry/count", self.inquiry_count),
             ("/session_type_schedules/", self.schedules),
-            ("/session_type_schedules/{schedule_id}/interval_overrides_list/", self.interval_overrides),
+            (
+                "/session_type_schedules/{schedule_id}/interval_overrides_list/",
+                self.interval_overrides,
+            ),
             ("/templates/emails", self.email_templates),
         ]:
             router.add("GET", path, handler)
         for kind, (table, extra) in TEMPLATE_LISTS.items():
             router.add("GET", f"/templates/{kind}", self._template_list(table, extra))
             router.add("GET", f"/templates/{kind}/{{template_id}}", self._template_detail(table))
-        router.add("GET", "/templates/emails/{template_id}", self._template_detail("email_templates"))
+        router.add(
+            "GET", "/templates/emails/{template_id}", self._template_detail("email_templates")
+        )
 
     @staticmethod
     def _find(items: list[dict[str, Any]], item_id: str) -> dict[str, Any] | None:
@@ -181,20 +203,44 @@ class StudioApi:
     def payment_detail(self, request: Request) -> Response:
         """S13: one payment with processor fee, net amount and method details."""
         for row in payment_rows(self.ds):
-            if row["id"] == request.params["payment_id"] and row["invoice_id"] == request.params["invoice_id"]:
+            if (
+                row["id"] == request.params["payment_id"]
+                and row["invoice_id"] == request.params["invoice_id"]
+            ):
                 fee = row["transaction_fee"]
                 net = row["amount"] - fee
                 details: dict[str, Any] = (
-                    {"payer_email": "payer@example.com", "payer_id": "PAYER123"} if row["payment_method"] == "paypal"
-                    else {"brand": "visa", "last_four": "4242", "exp_month": 12, "exp_year": 2027, "funding": "credit"}
+                    {"payer_email": "payer@example.com", "payer_id": "PAYER123"}
+                    if row["payment_method"] == "paypal"
+                    else {
+                        "brand": "visa",
+                        "last_four": "4242",
+                        "exp_month": 12,
+                        "exp_year": 2027,
+                        "funding": "credit",
+                    }
                 )
-                return Response(200, {"data": {**row, "processor_fee": fee, "processor_fee_formatted": row["transaction_fee_formatted"],
-                                               "net_amount": net, "net_amount_formatted": formatted(net, row["currency"]),
-                                               "payment_method_details": details}})
+                return Response(
+                    200,
+                    {
+                        "data": {
+                            **row,
+                            "processor_fee": fee,
+                            "processor_fee_formatted": row["transaction_fee_formatted"],
+                            "net_amount": net,
+                            "net_amount_formatted": formatted(net, row["currency"]),
+                            "payment_method_details": details,
+                        }
+                    },
+                )
         return not_found("payment_not_found", "Payment not found")
 
     def _summary_invoices(self, request: Request) -> list[dict[str, Any]]:
-        items = [i for i in self.ds.tables["invoices"] if self._within_timeframe(request, i["created_at"])]
+        items = [
+            i
+            for i in self.ds.tables["invoices"]
+            if self._within_timeframe(request, i["created_at"])
+        ]
         if "currency" in request.query:
             items = [i for i in items if i["currency"] == request.query["currency"]]
         return items
@@ -211,14 +257,24 @@ class StudioApi:
 
     def currencies(self, request: Request) -> Response:
         """S11: a bare list, no meta."""
-        return Response(200, {"data": [{"code": c, "name": n, "symbol": s} for c, n, s in CURRENCIES]})
+        return Response(
+            200, {"data": [{"code": c, "name": n, "symbol": s} for c, n, s in CURRENCIES]}
+        )
 
     def disputed_count(self, request: Request) -> Response:
         """S14: the path holds a literal comma (A36); an encoded %2C does not match this route."""
         disputed = [r for r in payment_rows(self.ds) if r["status"] == "disputed"]
         total = sum(r["amount"] for r in disputed)
-        return Response(200, {"data": {"count": len(disputed), "total_amount": total,
-                                       "total_amount_formatted": formatted(total, "gbp")}})
+        return Response(
+            200,
+            {
+                "data": {
+                    "count": len(disputed),
+                    "total_amount": total,
+                    "total_amount_formatted": formatted(total, "gbp"),
+                }
+            },
+        )
 
     def _client_invoices(self, request: Request) -> list[dict[str, Any]]:
         client_id = request.query.get("client_id", "")
@@ -228,29 +284,47 @@ class StudioApi:
         """S15: one row per currency the client has invoices in; no meta."""
         rows = []
         for currency in client_currencies(self.ds, request.query.get("client_id", "")):
-            t = invoice_totals([i for i in self._client_invoices(request) if i["currency"] == currency])
-            rows.append({"currency": currency, "total_invoices": t["total_invoices"], "total_amount": t["total_amount"],
-                         "total_amount_formatted": formatted(t["total_amount"], currency)})
+            t = invoice_totals(
+                [i for i in self._client_invoices(request) if i["currency"] == currency]
+            )
+            rows.append(
+                {
+                    "currency": currency,
+                    "total_invoices": t["total_invoices"],
+                    "total_amount": t["total_amount"],
+                    "total_amount_formatted": formatted(t["total_amount"], currency),
+                }
+            )
         return Response(200, {"data": rows})
 
     def client_totals(self, request: Request) -> Response:
         """S16: one client's totals in one currency, with overdue amounts."""
         currency = request.params["currency"]
         if currency not in {c for c, _, _ in CURRENCIES}:
-            return Response(400, {"error": {"code": "invalid_currency", "message": "Unsupported currency"}})
+            return Response(
+                400, {"error": {"code": "invalid_currency", "message": "Unsupported currency"}}
+            )
         t = invoice_totals([i for i in self._client_invoices(request) if i["currency"] == currency])
-        body: dict[str, Any] = {"client_id": request.query.get("client_id"), "currency": currency, **t}
+        body: dict[str, Any] = {
+            "client_id": request.query.get("client_id"),
+            "currency": currency,
+            **t,
+        }
         for key in ("total_amount", "paid_amount", "unpaid_amount", "overdue_amount"):
             body[f"{key}_formatted"] = formatted(t[key], currency)
         return Response(200, {"data": body})
 
     def contracts(self, request: Request) -> Response:
         """S17: page+per_page, meta without from/to; ``expand=all`` adds the client."""
-        items = [self._without(c, "content", "signatures", "sent_at") for c in self.ds.tables["contracts"]]
+        items = [
+            self._without(c, "content", "signatures", "sent_at")
+            for c in self.ds.tables["contracts"]
+        ]
         if request.query.get("expand") not in ("all", "client"):
             items = [self._without(c, "client") for c in items]
-        return Paging("per_page", 25, meta_keys=("current_page", "per_page", "total", "last_page")).page(
-            request, items, self.base_url + "/contracts/")
+        return Paging(
+            "per_page", 25, meta_keys=("current_page", "per_page", "total", "last_page")
+        ).page(request, items, self.base_url + "/contracts/")
 
     def contract_detail(self, request: Request) -> Response:
         """S18: content and signatures with ``expand=all``."""
@@ -263,21 +337,34 @@ class StudioApi:
 
     def questionnaires(self, request: Request) -> Response:
         """S19: paging params undocumented but honoured; full meta; newest first, not by updated_at."""
-        items = [self._without(q, "completed_at", "responses") for q in self.ds.tables["questionnaires"]]
-        items = [{**q, "template": self._without(q["template"], "description"), "client": self._without(q["client"], "phone")}
-                 for q in items]
+        items = [
+            self._without(q, "completed_at", "responses") for q in self.ds.tables["questionnaires"]
+        ]
+        items = [
+            {
+                **q,
+                "template": self._without(q["template"], "description"),
+                "client": self._without(q["client"], "phone"),
+            }
+            for q in items
+        ]
         items.sort(key=lambda q: q["created_at"], reverse=True)
         return Paging("per_page", 25).page(request, items, self.base_url + "/questionnaires/")
 
     def questionnaire_detail(self, request: Request) -> Response:
         """S20: responses and completed_at."""
         item = self._find(self.ds.tables["questionnaires"], request.params["questionnaire_id"])
-        return Response(200, {"data": item}) if item else not_found("resource_not_found", "Questionnaire not found")
+        return (
+            Response(200, {"data": item})
+            if item
+            else not_found("resource_not_found", "Questionnaire not found")
+        )
 
     def quotes(self, request: Request) -> Response:
         """Not documented (A10): the simulator answers the guessed path like contracts do."""
-        return Paging("per_page", 25, meta_keys=("current_page", "per_page", "total", "last_page")).page(
-            request, self.ds.tables["quotes"], self.base_url + "/quotes/")
+        return Paging(
+            "per_page", 25, meta_keys=("current_page", "per_page", "total", "last_page")
+        ).page(request, self.ds.tables["quotes"], self.base_url + "/quotes/")
 
     def conversations(self, request: Request) -> Response:
         """S21: page+page_size; ``message_status=inbox`` silently drops archived ones; 404 past the end."""
@@ -285,12 +372,19 @@ class StudioApi:
         for c in self.ds.tables["conversations"]:
             if request.query.get("message_status") == "inbox" and c["status"] == "archived":
                 continue
-            item = {**self._without(c, "messages", "created_at"), "last_message_at": conversation_times(c)["last_message_at"]}
+            item = {
+                **self._without(c, "messages", "created_at"),
+                "last_message_at": conversation_times(c)["last_message_at"],
+            }
             item["participants"] = [self._without(p, "avatar_color") for p in c["participants"]]
             items.append(item)
         items.sort(key=lambda c: c["last_message_at"], reverse=True)
-        return Paging("page_size", 25, meta_keys=("current_page", "per_page", "total", "last_page"), past_end="404").page(
-            request, items, self.base_url + "/conversations/")
+        return Paging(
+            "page_size",
+            25,
+            meta_keys=("current_page", "per_page", "total", "last_page"),
+            past_end="404",
+        ).page(request, items, self.base_url + "/conversations/")
 
     def conversation_detail(self, request: Request) -> Response:
         """S22: created_at/updated_at and messages, but no last_message_at."""
@@ -305,20 +399,34 @@ class StudioApi:
     def unread_count(self, request: Request) -> Response:
         """S23."""
         unread = [c for c in self.ds.tables["conversations"] if c["unread_count"]]
-        return Response(200, {"data": {"unread_count": sum(c["unread_count"] for c in unread),
-                                       "conversations_with_unread": len(unread)}})
+        return Response(
+            200,
+            {
+                "data": {
+                    "unread_count": sum(c["unread_count"] for c in unread),
+                    "conversations_with_unread": len(unread),
+                }
+            },
+        )
 
     def coupons(self, request: Request) -> Response:
         """S24: page only (25, any size ignored), ``links`` with absolute URLs; detail-only fields left out."""
         wanted = request.query.get("filter", "all")
-        items = [self._without(c, "minimum_order_amount", "description") for c in self.ds.tables["coupons"]
-                 if wanted == "all" or c["status"] == wanted]
+        items = [
+            self._without(c, "minimum_order_amount", "description")
+            for c in self.ds.tables["coupons"]
+            if wanted == "all" or c["status"] == wanted
+        ]
         return Paging(None, 25, links=True).page(request, items, self.base_url + "/coupons")
 
     def coupon_detail(self, request: Request) -> Response:
         """S25."""
         item = self._find(self.ds.tables["coupons"], request.params["coupon_id"])
-        return Response(200, {"data": item}) if item else Response(404, {"error": "Not Found", "message": "Coupon not found"})
+        return (
+            Response(200, {"data": item})
+            if item
+            else Response(404, {"error": "Not Found", "message": "Coupon not found"})
+        )
 
     def coupon_activity(self, request: Request) -> Response:
         """S26: per_page up to 100; meta has usage totals but no total and no last_page."""
@@ -327,20 +435,31 @@ class StudioApi:
             return Response(404, {"error": "Not Found", "message": "Coupon not found"})
         given = sum(e["discount_applied"] for e in entries)
         return Paging("per_page", 25, meta_keys=("current_page",)).page(
-            request, sorted(entries, key=lambda e: e["used_at"], reverse=True), "",
-            extra_meta={"total_usage": len(entries), "total_discount_given": given,
-                        "total_discount_given_formatted": formatted(given, "gbp")})
+            request,
+            sorted(entries, key=lambda e: e["used_at"], reverse=True),
+            "",
+            extra_meta={
+                "total_usage": len(entries),
+                "total_discount_given": given,
+                "total_discount_given_formatted": formatted(given, "gbp"),
+            },
+        )
 
     def gift_cards(self, request: Request) -> Response:
         """S27: links; meta without last_page; the default ``status`` lists only active cards."""
         wanted = request.query.get("status", "active")
-        items = [g for g in self.ds.tables["gift_cards"] if wanted == "all" or g["status"] == wanted]
-        return Paging("per_page", 25, meta_keys=("current_page", "total", "per_page"), links=True).page(
-            request, items, self.base_url + "/gift_cards")
+        items = [
+            g for g in self.ds.tables["gift_cards"] if wanted == "all" or g["status"] == wanted
+        ]
+        return Paging(
+            "per_page", 25, meta_keys=("current_page", "total", "per_page"), links=True
+        ).page(request, items, self.base_url + "/gift_cards")
 
     def sessions(self, request: Request) -> Response:
         """S33: pagination undocumented: honours page/per_page but sends no meta at all."""
-        response = Paging("per_page", 25, meta_keys=()).page(request, self.ds.tables["sessions"], "")
+        response = Paging("per_page", 25, meta_keys=()).page(
+            request, self.ds.tables["sessions"], ""
+        )
         response.body.pop("meta", None)
         return response
 
@@ -359,20 +478,34 @@ class StudioApi:
 
     def email_templates(self, request: Request) -> Response:
         """S35: page+per_page, full meta, 404 past the end; a ``status`` filter hides drafts (A13)."""
-        items = [self._without(t, "html_body", "text_body", "variables", "automation_triggers", "send_settings")
-                 for t in self.ds.tables["email_templates"]]
+        items = [
+            self._without(
+                t, "html_body", "text_body", "variables", "automation_triggers", "send_settings"
+            )
+            for t in self.ds.tables["email_templates"]
+        ]
         if "status" in request.query:
             items = [t for t in items if t["status"] == request.query["status"]]
-        return Paging("per_page", 25, meta_keys=("current_page", "per_page", "total", "last_page"), past_end="404").page(
-            request, items, self.base_url + "/templates/emails")
+        return Paging(
+            "per_page",
+            25,
+            meta_keys=("current_page", "per_page", "total", "last_page"),
+            past_end="404",
+        ).page(request, items, self.base_url + "/templates/emails")
 
     def _template_list(self, table: str, extra: tuple[str, ...]) -> Any:
         def handler(request: Request) -> Response:
-            items = [{k: v for k, v in t.items() if k in TEMPLATE_LIST_FIELDS[table]} for t in self.ds.tables[table]]
+            items = [
+                {k: v for k, v in t.items() if k in TEMPLATE_LIST_FIELDS[table]}
+                for t in self.ds.tables[table]
+            ]
             meta: dict[str, Any] = {"total": len(items)}
             if "default_template_id" in extra:
-                meta["default_template_id"] = next((t["id"] for t in items if t.get("is_default")), None)
+                meta["default_template_id"] = next(
+                    (t["id"] for t in items if t.get("is_default")), None
+                )
             return unpaginated(items, meta)
+
         return handler
 
     def _template_detail(self, table: str) -> Any:
@@ -382,6 +515,7 @@ class StudioApi:
                 return not_found("template_not_found", "Template not found")
             hidden = TEMPLATE_LIST_ONLY.get(table, ())
             return Response(200, {"data": self._without(item, *hidden)})
+
         return handler
 
 
@@ -396,18 +530,45 @@ TEMPLATE_LISTS = {
 #: Fields each template list shows (catalog S37, S39, S41, S43).
 TEMPLATE_LIST_FIELDS = {
     "contract_templates": (*_COMMON, "due_days", "signers", "reminders"),
-    "invoice_templates": (*_COMMON, "is_default", "currency", "tax_inclusive", "show_tax_breakdown",
-                          "payment_terms_days", "late_fee_enabled", "late_fee_percentage"),
-    "questionnaire_templates": (*_COMMON, "questions_count", "required_questions_count", "estimated_completion_time",
-                                "category", "auto_send_with_contract"),
-    "quote_templates": (*_COMMON, "is_default", "category", "validity_days", "auto_convert_to_invoice",
-                        "requires_approval", "package_items_count"),
+    "invoice_templates": (
+        *_COMMON,
+        "is_default",
+        "currency",
+        "tax_inclusive",
+        "show_tax_breakdown",
+        "payment_terms_days",
+        "late_fee_enabled",
+        "late_fee_percentage",
+    ),
+    "questionnaire_templates": (
+        *_COMMON,
+        "questions_count",
+        "required_questions_count",
+        "estimated_completion_time",
+        "category",
+        "auto_send_with_contract",
+    ),
+    "quote_templates": (
+        *_COMMON,
+        "is_default",
+        "category",
+        "validity_days",
+        "auto_convert_to_invoice",
+        "requires_approval",
+        "package_items_count",
+    ),
 }
 #: Fields only the lists show; the details leave them out (catalog S36, S40, S42, S44).
 TEMPLATE_LIST_ONLY = {
     "email_templates": ("variables_count", "last_used"),
-    "invoice_templates": ("currency", "tax_inclusive", "show_tax_breakdown", "payment_terms_days",
-                          "late_fee_enabled", "late_fee_percentage"),
+    "invoice_templates": (
+        "currency",
+        "tax_inclusive",
+        "show_tax_breakdown",
+        "payment_terms_days",
+        "late_fee_enabled",
+        "late_fee_percentage",
+    ),
     "questionnaire_templates": ("questions_count", "required_questions_count"),
     "quote_templates": ("package_items_count",),
 }

@@ -19,13 +19,22 @@ SNAPSHOT = ROOT / "tests" / "snapshots" / "catalog.json"
 
 
 def main() -> None:
+    """Write the catalog snapshot that the snapshot test compares discovery with."""
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "config.json"
         config.write_text(json.dumps({"studio_cookie": "a=bcdefgh"}))
-        out = subprocess.run([sys.executable, "-m", "tap_pixieset", "--discover", "--config", str(config)],
-                             capture_output=True, text=True, check=True, cwd=ROOT).stdout
+        out = subprocess.run(
+            [sys.executable, "-m", "tap_pixieset", "--discover", "--config", str(config)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout
     SNAPSHOT.parent.mkdir(parents=True, exist_ok=True)
-    SNAPSHOT.write_text(json.dumps(json.loads(out), indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    SNAPSHOT.write_text(
+        json.dumps(json.loads(out), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
     print(f"wrote {SNAPSHOT.relative_to(ROOT)}")
 
 

@@ -27,9 +27,20 @@ def tool_venv(name: str, requirements: list[str], python: str = sys.executable) 
         return bin_dir
     if venv.exists():
         shutil.rmtree(venv)
-    print(f"Installing {name} ({' '.join(requirements)}) into {venv.relative_to(ROOT)} ...", file=sys.stderr, flush=True)
+    print(
+        f"Installing {name} ({' '.join(requirements)}) into {venv.relative_to(ROOT)} ...",
+        file=sys.stderr,
+        flush=True,
+    )
     subprocess.run([python, "-m", "venv", str(venv)], check=True)
-    pip = [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    pip = [
+        str(bin_dir / "python"),
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]
     subprocess.run([*pip, "--upgrade", "pip"], check=True)
     subprocess.run([*pip, *requirements], check=True)
     stamp.touch()

@@ -214,9 +214,7 @@ class CookieSession(requests.Session):
         self.rate_limiter = RateLimiter(max_requests_per_second)
         self.timeout = timeout
         self.cookies = RequestsCookieJar(policy=_RejectAllCookies())
-        self.headers.update(
-            {"X-Requested-With": "XMLHttpRequest", "Accept": "application/json"}
-        )
+        self.headers.update({"X-Requested-With": "XMLHttpRequest", "Accept": "application/json"})
         if user_agent:
             self.headers["User-Agent"] = user_agent
         self._jar: dict[str, str] = {}
@@ -431,7 +429,11 @@ class CookieSession(requests.Session):
             if not self.credentials:
                 raise SessionExpiredError(self._expired_message(reason, path))
             with self._lock:
-                if logged_in_ourselves and self._generation == generation and not self._served_since_login:
+                if (
+                    logged_in_ourselves
+                    and self._generation == generation
+                    and not self._served_since_login
+                ):
                     # Our own fresh login was refused at once, with nobody else logging in
                     # and no request answered since: this is not an expiry, and logging in
                     # again will not help.

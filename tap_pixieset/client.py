@@ -77,6 +77,7 @@ MAX_LIST_READS = 3
 class RetriesExhaustedError(FatalAPIError):
     """A request kept failing with transient errors until ``max_retries`` ran out."""
 
+
 #: The column that tells accounts apart when many load into the same tables.
 ACCOUNT_COLUMN = "account_id"
 _ACCOUNT_PROPERTY = th.Property(
@@ -109,7 +110,9 @@ def _error_summary(response: requests.Response) -> str:
     return ": ".join(parts) or (response.reason or "")
 
 
-def retry_after_seconds(response: requests.Response | None, now: float | None = None) -> float | None:
+def retry_after_seconds(
+    response: requests.Response | None, now: float | None = None
+) -> float | None:
     """Seconds to wait from a ``Retry-After`` header, given in seconds or as an HTTP date."""
     if response is None:
         return None
@@ -146,7 +149,7 @@ def backoff_wait(
     :data:`MAX_RETRY_AFTER_SECONDS`) is a floor: the wait is never shorter than what the
     server asked for, plus up to :data:`RETRY_AFTER_JITTER` of it.
     """
-    rng = rng or random.Random()  # noqa: S311  (jitter, not cryptography)
+    rng = rng or random.Random()
     nominal = min(MAX_BACKOFF_SECONDS, base_seconds * 2 ** (retry - 1))
     wait = rng.uniform(nominal / 2, nominal)
     if retry_after is not None:
@@ -159,7 +162,7 @@ def failure_kind(exception: BaseException | None) -> str:
     """A short, secret-free name for why a request failed: ``HTTP 503``, ``timeout``..."""
     response = getattr(exception, "response", None)
     if isinstance(exception, RetriableAPIError) and response is not None:
-        if response.status_code == 200:  # noqa: PLR2004
+        if response.status_code == 200:
             return "bad body"
         return f"HTTP {response.status_code}"
     if isinstance(exception, requests.exceptions.Timeout):
@@ -217,7 +220,10 @@ class PixiesetStream(RESTStream[Any]):
             self.schema = with_account_column(self.schema)  # type: ignore[misc]
             self.primary_keys = (ACCOUNT_COLUMN, *self.primary_keys)
         self._shaper = RecordShaper(
-            self.schema, capture_payload=self.capture_payload, stream_name=self.name, logger=self.logger
+            self.schema,
+            capture_payload=self.capture_payload,
+            stream_name=self.name,
+            logger=self.logger,
         )
         #: The record whose children are being synced; derived streams read their rows from it.
         self.handoff: dict[str, Any] | None = None
@@ -337,13 +343,13 @@ class PixiesetStream(RESTStream[Any]):
     def validate_response(self, response: requests.Response) -> None:
         """Classify a response: fine, end of list, skippable, retriable or fatal."""
         status = response.status_code
-        if status == 404 and (self.skip_missing or self._is_follow_up_page(response)):  # noqa: PLR2004
+        if status == 404 and (self.skip_missing or self._is_follow_up_page(response)):
             return
         if status in RETRY_STATUSES:
             raise RetriableAPIError(self.response_error_message(response), response)
-        if status >= 400:  # noqa: PLR2004
+        if status >= 400:
             raise FatalAPIError(self.response_error_message(response))
-        if status == 200:  # noqa: PLR2004
+        if status == 200:
             if not response.content:
                 # Every endpoint answers a JSON document; an empty 200 is a cut connection
                 # or a proxy hiccup, and reading it as "no records" would end a list early.
@@ -358,7 +364,7 @@ class PixiesetStream(RESTStream[Any]):
 
     def response_error_message(self, response: requests.Response) -> str:
         """A one-line reason that names the endpoint and status, without secrets or bodies."""
-        kind = "client" if response.status_code < 500 else "server"  # noqa: PLR2004
+        kind = "client" if response.status_code < 500 else "server"
         message = (
             f"The {self.api} API answered HTTP {response.status_code} ({kind} error) for "
             f"{endpoint_of(response)} in stream '{self.name}'"
@@ -371,7 +377,7 @@ class PixiesetStream(RESTStream[Any]):
 
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, Any]]:
         """Records from the ``data`` envelope (a list, one object, or a bare array)."""
-        if response.status_code == 404:  # noqa: PLR2004
+        if response.status_code == 404:
             if self.skip_missing:
                 self.logger.warning(
                     "Skipping %s: the API answered 404 (it was probably deleted after it was listed).",
@@ -387,7 +393,9 @@ class PixiesetStream(RESTStream[Any]):
             f"Stream '{self.name}' received a list item that is not an object: {type(item).__name__}."
         )
 
-    def post_process(self, row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:
+    def post_process(
+        self, row: dict[str, Any], context: Context | None = None
+    ) -> dict[str, Any] | None:
         """Coerce types to the schema, capture ``payload`` and stamp ``account_id`` when set."""
         row = self._shaper.shape(row, context)
         if self.account_id:
@@ -418,8 +426,11 @@ class PixiesetStream(RESTStream[Any]):
         return self.child_context(record)
 
     def should_sync_children(self, record: Mapping[str, Any], context: Context | None) -> bool:
-        """Whether the SDK will sync children for this raw record (incremental streams say no
-        for records at or below the bookmark). Used to avoid prefetching children nobody reads."""
+        """Whether the SDK will sync children for this raw record.
+
+        Incremental streams say no for records at or below the bookmark. Used to avoid
+        prefetching children nobody reads.
+        """
         return True
 
     # -- concurrency ---------------------------------------------------------------------
@@ -435,8 +446,11 @@ class PixiesetStream(RESTStream[Any]):
         ]
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        """Records of this stream; with concurrency on, children of the next few records are
-        fetched on the pool while these are emitted (see concurrency.ChildPrefetcher)."""
+        """Records of this stream.
+
+        With concurrency on, children of the next few records are fetched on the pool while
+        these are emitted (see concurrency.ChildPrefetcher).
+        """
         records = self.request_records(context)
         prefetcher = self.tap.prefetcher
         children = self._prefetchable_children() if prefetcher is not None else []
@@ -556,8 +570,10 @@ class PixiesetStream(RESTStream[Any]):
             if not paginator.finished:
                 return "it ended before the last page its own counts announced"
             return None
-        single_page = paginator is None or paginator.count == 0 or (
-            paginator.count == 1 and paginator.finished
+        single_page = (
+            paginator is None
+            or paginator.count == 0
+            or (paginator.count == 1 and paginator.finished)
         )
         if single_page or keys == previous:
             return None
@@ -613,7 +629,7 @@ class PixiesetStream(RESTStream[Any]):
         if isinstance(exc, RetriableAPIError) and response is not None:
             summary = _error_summary(response)[:200]
             last = f"HTTP {response.status_code}" + (f" ({summary})" if summary else "")
-            if response.status_code == 200:  # noqa: PLR2004  (a bad body: say what was wrong)
+            if response.status_code == 200:
                 last = str(exc)
         elif isinstance(exc, requests.exceptions.Timeout):
             last = f"no answer within {self.timeout:g} s (request_timeout)"
@@ -662,8 +678,11 @@ class PixiesetStream(RESTStream[Any]):
         hints = ""
         if response is not None:
             # Pixieset documents no limits (A33): show what the server says, to learn them.
-            said = [f"{k}: {v}" for k, v in response.headers.items()
-                    if k.lower() == "retry-after" or "ratelimit" in k.lower()]
+            said = [
+                f"{k}: {v}"
+                for k, v in response.headers.items()
+                if k.lower() == "retry-after" or "ratelimit" in k.lower()
+            ]
             hints = f" [{'; '.join(said)}]" if said else ""
         self.logger.warning(
             "Retrying %s (stream '%s') after %s%s, try %d of %d, in %.2f s.",
@@ -689,6 +708,7 @@ class PixiesetStream(RESTStream[Any]):
             return
         self._schema_written = True
         super()._write_schema_message()
+
     def log_sync_costs(self) -> None:
         """At the end of the sync: what it took to get a clean copy of this stream, if anything."""
         super().log_sync_costs()
@@ -797,7 +817,9 @@ class ClientSideIncremental(PixiesetStream):
         """Children of unchanged records are not synced, so they are not prefetched either."""
         return self.is_changed(record, context)
 
-    def post_process(self, row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:
+    def post_process(
+        self, row: dict[str, Any], context: Context | None = None
+    ) -> dict[str, Any] | None:
         """Shape the row, then drop it when it has not changed since the bookmark."""
         shaped = super().post_process(row, context)
         if shaped is None or not self.is_changed(shaped, context):
@@ -830,7 +852,9 @@ class ListDetailStream(PixiesetStream):
         earlier ones are emitted, in list order.
         """
         gate = getattr(self, "is_changed", None)
-        items = (item for item in super().get_records(context) if gate is None or gate(item, context))
+        items = (
+            item for item in super().get_records(context) if gate is None or gate(item, context)
+        )
         prefetcher = self.tap.prefetcher
         if prefetcher is None:
             for item in items:
@@ -848,31 +872,39 @@ class ListDetailStream(PixiesetStream):
         for item in items:
             path = self.detail_path.format(**item)
             key = context_key(f"{self.name}:detail", {"path": path})
-            prefetcher.submit(key, lambda path=path: self.fetch_one(path, self.detail_query, context))
+            prefetcher.submit(
+                key, lambda path=path: self.fetch_one(path, self.detail_query, context)
+            )
             window.append((item, key))
             if len(window) > prefetcher.lookahead:
                 yield from emit(*window.popleft())
         for item, key in window:
             yield from emit(item, key)
 
-    def fetch_one(self, path: str, params: Mapping[str, Any], context: Context | None) -> dict[str, Any] | None:
+    def fetch_one(
+        self, path: str, params: Mapping[str, Any], context: Context | None
+    ) -> dict[str, Any] | None:
         """GET one object through the SDK's request machinery (auth, retries, rate limit)."""
-        prepared = self.build_prepared_request(method="GET", url=self.url_base + path, params=dict(params))
+        prepared = self.build_prepared_request(
+            method="GET", url=self.url_base + path, params=dict(params)
+        )
         # Thread-local: details may be fetched on several pool threads at once.
         self._detail_flag.active = True
         try:
             response = self.request_decorator(self._request)(prepared, context)
         finally:
             self._detail_flag.active = False
-        if response.status_code == 404:  # noqa: PLR2004
-            self.logger.warning("Skipping %s: the API answered 404 (deleted after it was listed).", path)
+        if response.status_code == 404:
+            self.logger.warning(
+                "Skipping %s: the API answered 404 (deleted after it was listed).", path
+            )
             return None
         items = data_items(read_body(response))
         return items[0] if items and isinstance(items[0], dict) else None
 
     def validate_response(self, response: requests.Response) -> None:
         """A 404 on a detail request is a skip, not a failure (catalog A35)."""
-        if response.status_code == 404 and getattr(self._detail_flag, "active", False):  # noqa: PLR2004
+        if response.status_code == 404 and getattr(self._detail_flag, "active", False):
             return
         super().validate_response(response)
 
@@ -880,7 +912,9 @@ class ListDetailStream(PixiesetStream):
 class SnapshotStream(PixiesetStream):
     """A count or summary read once per run, keyed by ``snapshot_date`` (the UTC date of the run)."""
 
-    def post_process(self, row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:
+    def post_process(
+        self, row: dict[str, Any], context: Context | None = None
+    ) -> dict[str, Any] | None:
         """Stamp the row with today's UTC date, which is part of its primary key."""
         row["snapshot_date"] = utc_today()
         return super().post_process(row, context)

@@ -36,7 +36,9 @@ class ChildPrefetcher:
 
     def __init__(self, max_workers: int) -> None:
         self.max_workers = max_workers
-        self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="pixieset-fetch")
+        self._executor = ThreadPoolExecutor(
+            max_workers=max_workers, thread_name_prefix="pixieset-fetch"
+        )
         self._futures: dict[tuple[Hashable, ...], Future[Any]] = {}
         self._lock = threading.Lock()
 

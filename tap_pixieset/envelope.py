@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
-from urllib.parse import urlsplit
 
 _BODY_ATTR = "_pixieset_body"
 
@@ -24,7 +24,7 @@ def read_body(response: requests.Response) -> Any:
     cached = response.__dict__.get(_BODY_ATTR, _BODY_ATTR)
     if cached is not _BODY_ATTR:
         return cached
-    if response.status_code == 404 or not response.content:  # noqa: PLR2004
+    if response.status_code == 404 or not response.content:
         body: Any = None
     else:
         try:
@@ -50,7 +50,9 @@ def data_items(body: Any) -> list[Any]:
     if isinstance(body, list):  # some Gallery sub-resources answer with a bare array
         return body
     if not isinstance(body, dict):
-        raise UnexpectedResponseError(f"Expected a JSON object or array, got {type(body).__name__}.")
+        raise UnexpectedResponseError(
+            f"Expected a JSON object or array, got {type(body).__name__}."
+        )
     data = body.get("data")
     if data is None:
         return []

@@ -142,7 +142,7 @@ class _GuardedPaginator(BaseAPIPaginator[int]):
 
     def has_more(self, response: requests.Response) -> bool:
         """Decide from the response whether another page should be requested."""
-        if response.status_code == 404:  # noqa: PLR2004  (a page past the end, catalog A34)
+        if response.status_code == 404:
             return False
         body = read_body(response)
         items = data_items(body)

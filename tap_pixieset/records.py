@@ -84,7 +84,7 @@ def to_utc_datetime(value: Any) -> Any:
 
 def to_date(value: Any) -> Any:
     """A date-time becomes its UTC calendar date; a plain date passes through."""
-    if not isinstance(value, str) or len(value) <= 10:  # noqa: PLR2004
+    if not isinstance(value, str) or len(value) <= 10:
         return value
     converted = to_utc_datetime(value)
     return converted[:10] if isinstance(converted, str) else value
@@ -151,9 +151,14 @@ class RecordShaper:
         self.logger = logger or LOGGER
         self._reported: set[str] = set()
 
-    def shape(self, row: dict[str, Any], context: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Return ``row`` coerced, with parent ids from ``context`` and ``payload``, and without
-        fields the schema does not declare (``payload`` keeps them where a stream captures it)."""
+    def shape(
+        self, row: dict[str, Any], context: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Return ``row`` coerced, with parent ids from ``context`` and ``payload``.
+
+        Fields the schema does not declare are left out (``payload`` keeps them where a
+        stream captures it).
+        """
         if self.capture_payload and "payload" not in row:
             row["payload"] = dict(row)
         if context:

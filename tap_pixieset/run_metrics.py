@@ -38,7 +38,7 @@ class RunWideMetric:
     ) -> None:
         """Leaving one parent's sync: nothing is reported yet (see :meth:`close`)."""
 
-    def with_context(self, context: Any) -> RunWideMetric:  # noqa: ARG002
+    def with_context(self, context: Any) -> RunWideMetric:
         """Per-parent contexts are not kept: the figure is for the whole run."""
         return self
 

@@ -216,7 +216,8 @@ def _is_blank(value: Any) -> bool:
 
 def _check_url(name: str, value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip():
-        return f"`{name}` must be a URL such as {DEFAULT_STUDIO_BASE_URL if 'studio' in name else DEFAULT_GALLERY_BASE_URL}."
+        example = DEFAULT_STUDIO_BASE_URL if "studio" in name else DEFAULT_GALLERY_BASE_URL
+        return f"`{name}` must be a URL such as {example}."
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return f"`{name}` is not a valid http(s) URL; use a full URL such as https://host/api/v1."
@@ -280,7 +281,12 @@ def validate_settings(config: dict[str, Any]) -> list[str]:
     bad_type = {p.split("`")[1] for p in problems}
 
     for name in ("studio_cookie", "gallery_cookie", "csrf_token", "email", "password"):
-        if name not in bad_type and name in config and config[name] is not None and _is_blank(config[name]):
+        if (
+            name not in bad_type
+            and name in config
+            and config[name] is not None
+            and _is_blank(config[name])
+        ):
             problems.append(f"`{name}` is empty; remove it or give it a value.")
 
     email, password = config.get("email"), config.get("password")
@@ -293,7 +299,8 @@ def validate_settings(config: dict[str, Any]) -> list[str]:
         problems.append("`email` does not look like an email address.")
 
     cookies = [
-        n for n in ("studio_cookie", "gallery_cookie")
+        n
+        for n in ("studio_cookie", "gallery_cookie")
         if isinstance(config.get(n), str) and config[n].strip()
     ]
     for name in cookies:
@@ -338,21 +345,34 @@ def validate_settings(config: dict[str, Any]) -> list[str]:
         try:
             datetime.fromisoformat(start.replace("Z", "+00:00"))
         except ValueError:
-            problems.append("`start_date` is not an ISO 8601 date-time (for example 2024-01-31T00:00:00Z).")
+            problems.append(
+                "`start_date` is not an ISO 8601 date-time (for example 2024-01-31T00:00:00Z)."
+            )
 
     types = config.get("client_types")
-    if isinstance(types, list) and "client_types" not in bad_type:
-        if not types or not all(isinstance(t, str) and t.strip() for t in types):
-            problems.append("`client_types` must be a non-empty list of type names, such as client, lead, other.")
+    if (
+        isinstance(types, list)
+        and "client_types" not in bad_type
+        and (not types or not all(isinstance(t, str) and t.strip() for t in types))
+    ):
+        problems.append(
+            "`client_types` must be a non-empty list of type names, such as client, lead, other."
+        )
 
     ids = config.get("collection_ids")
-    if isinstance(ids, list) and "collection_ids" not in bad_type:
-        # Gallery collection ids are numeric (catalog 1.9); anything else would only 404 later.
-        if not all(
-            (isinstance(i, int) and not isinstance(i, bool)) or (isinstance(i, str) and i.strip().isdigit())
+    # Gallery collection ids are numeric (catalog 1.9); anything else would only 404 later.
+    if (
+        isinstance(ids, list)
+        and "collection_ids" not in bad_type
+        and not all(
+            (isinstance(i, int) and not isinstance(i, bool))
+            or (isinstance(i, str) and i.strip().isdigit())
             for i in ids
-        ):
-            problems.append("`collection_ids` must list numeric Gallery collection ids, such as [\"90516387\"].")
+        )
+    ):
+        problems.append(
+            '`collection_ids` must list numeric Gallery collection ids, such as ["90516387"].'
+        )
     account = config.get("account_id")
     if isinstance(account, str) and not ACCOUNT_ID_PATTERN.match(account):
         problems.append(

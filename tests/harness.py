@@ -132,8 +132,15 @@ def run_tap(
     return result
 
 
-def run_cli(args: list[str], *, config: dict[str, Any] | None = None, tmp_path: Path, state: dict[str, Any] | None = None,
-            timeout: float = 600, env: dict[str, str] | None = None) -> SyncResult:
+def run_cli(
+    args: list[str],
+    *,
+    config: dict[str, Any] | None = None,
+    tmp_path: Path,
+    state: dict[str, Any] | None = None,
+    timeout: float = 600,
+    env: dict[str, str] | None = None,
+) -> SyncResult:
     """Run ``tap-pixieset`` as a separate process, as Meltano would. ``env`` adds variables."""
     argv = [sys.executable, "-m", "tap_pixieset", *args]
     if config is not None:
@@ -146,7 +153,9 @@ def run_cli(args: list[str], *, config: dict[str, Any] | None = None, tmp_path: 
         argv += ["--state", str(path)]
     environ = {k: v for k, v in os.environ.items() if not k.startswith("TAP_PIXIESET_")}
     environ.update(env or {})
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=environ, cwd=ROOT, check=False)
+    proc = subprocess.run(
+        argv, capture_output=True, text=True, timeout=timeout, env=environ, cwd=ROOT, check=False
+    )
     result = SyncResult(stderr=proc.stderr, returncode=proc.returncode)
     if proc.returncode == 0 or "--discover" not in args:
         with contextlib.suppress(json.JSONDecodeError):

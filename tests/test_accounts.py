@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from harness import catalog_selecting, run_cli, run_everything, run_tap
+from harness import catalog_selecting, run_cli, run_everything
 
 from tap_pixieset.client import ACCOUNT_COLUMN
 from tap_pixieset.settings import validate_settings

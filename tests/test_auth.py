@@ -110,12 +110,16 @@ def test_refused_login_is_a_clear_error(fresh_sim, style):
 
 @pytest.mark.parametrize("style", EXPIRY_STYLES)
 @pytest.mark.parametrize("workers", [1, 6])
-def test_expiry_mid_sync_with_credentials_logs_in_again_and_loses_nothing(fresh_sim, style, workers):
+def test_expiry_mid_sync_with_credentials_logs_in_again_and_loses_nothing(
+    fresh_sim, style, workers
+):
     # A browser cookie plus credentials: the nightly set-up. Sessions serve 9 requests,
     # so the sync crosses many expiries, some in the middle of paginated lists.
     fresh_sim.sessions.configure(expire_after=9, expiry_style=style)
     sessions = fresh_sim.sessions
-    config = fresh_sim.tap_config(email=sessions.email, password=sessions.password, max_concurrency=workers)
+    config = fresh_sim.tap_config(
+        email=sessions.email, password=sessions.password, max_concurrency=workers
+    )
     result = run_everything(config)
     assert_full_dataset(result, fresh_sim)
     expiries = sessions.expiry_events["studio"]
@@ -135,7 +139,11 @@ def test_expiry_mid_sync_with_credentials_logs_in_again_and_loses_nothing(fresh_
         # Requests in flight when a session ran out are all rejected; each is retried, after
         # the one login or with the cookies that login already brought.
         assert sessions.expired_answers["studio"] > expiries
-        assert expiries <= result.tap.session_for("studio").expiry_count <= sessions.expired_answers["studio"]
+        assert (
+            expiries
+            <= result.tap.session_for("studio").expiry_count
+            <= sessions.expired_answers["studio"]
+        )
 
 
 def test_expired_cookie_without_credentials_stops_with_the_fix_and_keeps_finished_state(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from harness import run_everything, run_tap
 from singer_sdk.exceptions import FatalAPIError
 
-from harness import run_everything, run_tap
 from pixieset_simulator.http import Response
 
 
@@ -29,7 +29,9 @@ def sequential(sim):
     return result
 
 
-def test_concurrent_sync_emits_the_same_records_in_the_same_order_with_the_same_state(sim, sequential):
+def test_concurrent_sync_emits_the_same_records_in_the_same_order_with_the_same_state(
+    sim, sequential
+):
     sim.reset_log()
     concurrent = run_everything(sim.tap_config(max_concurrency=8))
     assert emitted(concurrent) == emitted(sequential)
@@ -70,10 +72,17 @@ def _forbid_one_invoice(sim) -> str:
 def test_a_failed_detail_request_fails_the_sync_at_the_same_record(fresh_sim, workers):
     _forbid_one_invoice(fresh_sim)
     streams = {"invoices", "invoice_details", "invoice_line_items"}
-    result = run_tap(fresh_sim.tap_config(max_concurrency=workers), streams=streams, expect_error=FatalAPIError)
+    result = run_tap(
+        fresh_sim.tap_config(max_concurrency=workers), streams=streams, expect_error=FatalAPIError
+    )
     assert "HTTP 403" in str(result.error)
     # Both runs stop at the same record: the one whose detail failed.
-    invoices_in_list_order = [i["id"] for i in sorted(fresh_sim.dataset.tables["invoices"], key=lambda i: i["created_at"], reverse=True)]
+    invoices_in_list_order = [
+        i["id"]
+        for i in sorted(
+            fresh_sim.dataset.tables["invoices"], key=lambda i: i["created_at"], reverse=True
+        )
+    ]
     details = [r["id"] for r in result.records["invoice_details"]]
     assert details == invoices_in_list_order[: len(details)]
     victim_position = invoices_in_list_order.index(fresh_sim.dataset.tables["invoices"][40]["id"])
@@ -82,8 +91,11 @@ def test_a_failed_detail_request_fails_the_sync_at_the_same_record(fresh_sim, wo
 
 def test_prefetches_nobody_takes_are_dropped_when_the_stream_ends(fresh_sim):
     _forbid_one_invoice(fresh_sim)
-    result = run_tap(fresh_sim.tap_config(max_concurrency=8), streams={"invoices", "invoice_details"},
-                     expect_error=FatalAPIError)
+    result = run_tap(
+        fresh_sim.tap_config(max_concurrency=8),
+        streams={"invoices", "invoice_details"},
+        expect_error=FatalAPIError,
+    )
     # The failed detail stopped the sync with later invoices' details prefetched: none is
     # left waiting, so no request outlives the sync.
     assert result.tap.prefetcher._futures == {}

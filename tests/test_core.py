@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import atexit
 
+from harness import catalog_selecting
 from singer_sdk.testing import SuiteConfig, get_tap_test_class
 
-from harness import catalog_selecting
 from pixieset_simulator import Simulator
 from tap_pixieset.streams import STREAM_TYPES
 from tap_pixieset.tap import TapPixieset

@@ -7,11 +7,14 @@ import subprocess
 import sys
 
 from harness import ROOT
+
 from pixieset_simulator import build_dataset
 
 
 def test_demo_loads_every_stream_into_duckdb():
-    proc = subprocess.run([sys.executable, "scripts/demo.py"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, "scripts/demo.py"], cwd=ROOT, capture_output=True, text=True, timeout=900
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     expected = build_dataset().expected_counts()
     landed = {

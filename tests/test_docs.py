@@ -6,12 +6,18 @@ import subprocess
 import sys
 
 import yaml
-
 from harness import ROOT
+
 from tap_pixieset.settings import CONFIG_SCHEMA, SECRET_SETTINGS
 
-MELTANO_KINDS = {"string": {"string", "password", "date_iso8601"}, "integer": {"integer"},
-                 "number": {"decimal", "integer"}, "boolean": {"boolean"}, "array": {"array"}, "object": {"object"}}
+MELTANO_KINDS = {
+    "string": {"string", "password", "date_iso8601"},
+    "integer": {"integer"},
+    "number": {"decimal", "integer"},
+    "boolean": {"boolean"},
+    "array": {"array"},
+    "object": {"object"},
+}
 
 
 def _meltano_settings() -> dict[str, dict]:
@@ -25,7 +31,11 @@ def test_meltano_settings_match_config_schema():
     meltano = _meltano_settings()
     assert set(meltano) == set(schema)
     for name, prop in schema.items():
-        kinds = {t for t in ([prop["type"]] if isinstance(prop["type"], str) else prop["type"]) if t != "null"}
+        kinds = {
+            t
+            for t in ([prop["type"]] if isinstance(prop["type"], str) else prop["type"])
+            if t != "null"
+        }
         (kind,) = kinds
         assert meltano[name].get("kind") in MELTANO_KINDS[kind], name
         assert bool(meltano[name].get("sensitive")) == bool(prop.get("secret")), name
@@ -40,7 +50,9 @@ def test_secrets_are_marked_secret_in_the_schema():
 
 
 def test_readme_tables_are_generated_from_the_tap():
-    proc = subprocess.run([sys.executable, "scripts/gen_docs.py", "--check"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "scripts/gen_docs.py", "--check"], cwd=ROOT, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-
 from harness import run_tap
+
 from tap_pixieset.tap import TapPixieset
 
 
@@ -18,11 +18,17 @@ def full_sync(sim):
 
 
 def _stream_keys() -> list[tuple[str, tuple[str, ...]]]:
-    tap = TapPixieset(config={"studio_cookie": "a=bcdefgh"}, validate_config=False, setup_mapper=False)
-    return [(name, tuple(stream.primary_keys or ())) for name, stream in sorted(tap.streams.items())]
+    tap = TapPixieset(
+        config={"studio_cookie": "a=bcdefgh"}, validate_config=False, setup_mapper=False
+    )
+    return [
+        (name, tuple(stream.primary_keys or ())) for name, stream in sorted(tap.streams.items())
+    ]
 
 
-@pytest.mark.parametrize(("stream", "primary_keys"), _stream_keys(), ids=[n for n, _ in _stream_keys()])
+@pytest.mark.parametrize(
+    ("stream", "primary_keys"), _stream_keys(), ids=[n for n, _ in _stream_keys()]
+)
 def test_stream_matches_dataset(full_sync, sim, stream, primary_keys):
     emitted = full_sync.keys(stream, primary_keys)
     expected = sim.dataset.expected_keys(stream)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from harness import run_tap
+
 from pixieset_simulator.gallery_data import BIG_COLLECTION, BUSY_CLIENT, OBJECT_EMAILS_EVERY
 from tap_pixieset.streams.gallery import GALLERY_STREAMS, record_key
 from tap_pixieset.streams.studio import STUDIO_STREAMS
@@ -29,7 +29,10 @@ def gallery_only(sim):
 @pytest.fixture(scope="module")
 def studio_only(sim):
     """A run with only a Studio cookie, of the streams that read clients and the Gallery streams."""
-    return run_tap(sim.tap_config(gallery=False), streams={"clients", "client_gallery_collections", *GALLERY_API_STREAMS})
+    return run_tap(
+        sim.tap_config(gallery=False),
+        streams={"clients", "client_gallery_collections", *GALLERY_API_STREAMS},
+    )
 
 
 # -- one API at a time ---------------------------------------------------------------------
@@ -65,7 +68,9 @@ def test_gallery_cookie_never_reaches_output_or_logs(gallery_only, sim):
 
 def test_numeric_gallery_ids_are_emitted_as_strings(gallery_only, sim):
     raw = sim.dataset.tables["galleries"]
-    assert all(isinstance(g["id"], int) for items in raw.values() for g in items), "the simulator sends integers"
+    assert all(isinstance(g["id"], int) for items in raw.values() for g in items), (
+        "the simulator sends integers"
+    )
     for gallery in gallery_only.records["galleries"]:
         assert isinstance(gallery["id"], str) and gallery["id"].isdigit()
         assert isinstance(gallery["collection_id"], str) and gallery["collection_id"].isdigit()
@@ -80,7 +85,12 @@ def test_numeric_gallery_ids_are_emitted_as_strings(gallery_only, sim):
 
 
 def test_missing_collection_id_on_galleries_is_added_from_the_parent(gallery_only, sim):
-    omitted = {str(g["id"]) for items in sim.dataset.tables["galleries"].values() for g in items if "collection_id" not in g}
+    omitted = {
+        str(g["id"])
+        for items in sim.dataset.tables["galleries"].values()
+        for g in items
+        if "collection_id" not in g
+    }
     assert omitted, "the simulator should leave collection_id out of some galleries"
     by_id = {g["id"]: g for g in gallery_only.records["galleries"]}
     for gallery_id in omitted:
@@ -102,11 +112,21 @@ def test_visitor_emails_as_plain_strings_are_wrapped(gallery_only, sim):
 
 
 def test_content_keys_use_the_id_or_a_stable_hash(sim):
-    first = run_tap(sim.tap_config(studio=False), streams={"collections", "collection_favorites", "collection_video_downloads"})
-    second = run_tap(sim.tap_config(studio=False), streams={"collections", "collection_favorites", "collection_video_downloads"})
+    first = run_tap(
+        sim.tap_config(studio=False),
+        streams={"collections", "collection_favorites", "collection_video_downloads"},
+    )
+    second = run_tap(
+        sim.tap_config(studio=False),
+        streams={"collections", "collection_favorites", "collection_video_downloads"},
+    )
     favorites = first.records["collection_favorites"]
-    assert favorites and all(re.fullmatch(r"sha256:[0-9a-f]{64}", r["record_key"]) for r in favorites)
-    assert [r["record_key"] for r in favorites] == [r["record_key"] for r in second.records["collection_favorites"]]
+    assert favorites and all(
+        re.fullmatch(r"sha256:[0-9a-f]{64}", r["record_key"]) for r in favorites
+    )
+    assert [r["record_key"] for r in favorites] == [
+        r["record_key"] for r in second.records["collection_favorites"]
+    ]
     videos = first.records["collection_video_downloads"]
     assert videos and all(r["record_key"] == r["id"] for r in videos)
     assert all("record_key" not in r["payload"] for r in favorites), "payload is the item as sent"
@@ -147,16 +167,24 @@ def test_client_last_access_is_normalised_to_utc(gallery_only):
 
 def test_galleries_and_starred_photos_follow_total_pages(gallery_only, sim):
     big = sim.dataset.tables["collections"][BIG_COLLECTION]["id"]
-    pages = {r.query.get("page") for r in gallery_only.requests if r.path == f"/api/v1/collections/{big}/galleries"}
+    pages = {
+        r.query.get("page")
+        for r in gallery_only.requests
+        if r.path == f"/api/v1/collections/{big}/galleries"
+    }
     assert pages == {"1", "2", "3"}  # 23 galleries, 10 per page whatever is asked
-    starred = {r.query.get("page") for r in gallery_only.requests if r.path == "/api/v1/photos/starred"}
+    starred = {
+        r.query.get("page") for r in gallery_only.requests if r.path == "/api/v1/photos/starred"
+    }
     assert starred == {"1", "2", "3", "4", "5"}  # 45 photos
     assert len(gallery_only.records["starred_photos"]) == 45
 
 
 def test_client_collections_page_when_the_api_caps_page_size(studio_only, sim):
     busy = sim.dataset.tables["clients"][BUSY_CLIENT]["id"]
-    linked = [r for r in studio_only.records["client_gallery_collections"] if r["client_id"] == busy]
+    linked = [
+        r for r in studio_only.records["client_gallery_collections"] if r["client_id"] == busy
+    ]
     assert len(linked) == len(sim.dataset.tables["client_gallery_collections"][busy]) > 10
 
 
@@ -165,7 +193,9 @@ def test_collections_are_listed_with_limit_and_offset(fresh_sim):
     listing = [r.query for r in fresh_sim.requests if r.path == "/api/v1/collections"]
     assert [q["offset"] for q in listing] == ["0", "4", "8", "12"]
     assert all(q["limit"] == "4" for q in listing)
-    assert {(r["id"],) for r in result.records["collections"]} == fresh_sim.dataset.expected_keys("collections")
+    assert {(r["id"],) for r in result.records["collections"]} == fresh_sim.dataset.expected_keys(
+        "collections"
+    )
 
 
 def _keys(stream: str) -> tuple[str, ...]:

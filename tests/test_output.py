@@ -7,9 +7,9 @@ import json
 import logging
 import re
 
+from harness import run_tap
 from singer_sdk.singerlib.messages import RecordMessage, StateMessage
 
-from harness import run_tap
 from tap_pixieset.writer import BufferedJsonWriter
 
 
@@ -27,7 +27,9 @@ def test_writer_flushes_at_state_not_at_every_record(monkeypatch):
     monkeypatch.setattr("sys.stdout", out)
     writer = BufferedJsonWriter()
     for n in range(50):
-        writer.write_message(RecordMessage(stream="clients", record={"id": f"cl_{n}", "name": "Zoë"}))
+        writer.write_message(
+            RecordMessage(stream="clients", record={"id": f"cl_{n}", "name": "Zoë"})
+        )
     assert out.flushes == 0
     writer.write_message(StateMessage(value={"bookmarks": {}}))
     assert out.flushes == 1
@@ -44,7 +46,9 @@ def test_undeclared_fields_are_left_out_and_reported_once(sim, caplog):
     result = run_tap(sim.tap_config(), streams={"clients"})
     assert result.records["clients"]
     assert all("tags" not in record for record in result.records["clients"])
-    reports = [line for line in caplog.messages if "does not declare" in line and "'clients'" in line]
+    reports = [
+        line for line in caplog.messages if "does not declare" in line and "'clients'" in line
+    ]
     assert len(reports) == 1
     assert "source" in reports[0] and "tags" in reports[0]
 
@@ -62,15 +66,24 @@ def test_child_streams_log_a_constant_number_of_metric_lines(sim, caplog):
     result = run_tap(sim.tap_config(), streams={"clients", "client_documents"})
     clients = len(result.records["clients"])
     assert clients >= 20
-    metric_lines = [line for line in result.stderr.splitlines()
-                    if "METRIC" in line and '"stream":"client_documents"' in line]
+    metric_lines = [
+        line
+        for line in result.stderr.splitlines()
+        if "METRIC" in line and '"stream":"client_documents"' in line
+    ]
     kinds = {re.search(r'"metric":"(\w+)"', line).group(1) for line in metric_lines}
     assert kinds == {"record_count", "sync_duration", "http_request_count"}
     assert len(metric_lines) == 3
-    counts = {re.search(r'"metric":"(\w+)"', line).group(1): json.loads(line.split("METRIC: ", 1)[1])["value"]
-              for line in metric_lines}
+    counts = {
+        re.search(r'"metric":"(\w+)"', line).group(1): json.loads(line.split("METRIC: ", 1)[1])[
+            "value"
+        ]
+        for line in metric_lines
+    }
     assert counts["record_count"] == len(result.records["client_documents"])
     assert counts["http_request_count"] >= clients
     announcements = [line for line in caplog.messages if line.startswith("Beginning sync of")]
-    assert any("'clients'" in line for line in announcements), "top-level streams are still announced"
+    assert any("'clients'" in line for line in announcements), (
+        "top-level streams are still announced"
+    )
     assert not any("'client_documents'" in line for line in announcements)

@@ -22,7 +22,9 @@ from tap_pixieset.pagination import (
 )
 
 
-def response(body: Any = None, status: int = 200, url: str = "https://studio.example/api/v1/x") -> requests.Response:
+def response(
+    body: Any = None, status: int = 200, url: str = "https://studio.example/api/v1/x"
+) -> requests.Response:
     resp = requests.Response()
     resp.status_code = status
     resp._content = b"" if body is None else json.dumps(body).encode()
@@ -84,13 +86,19 @@ def test_links_next_page_number_is_followed():
 
 def test_last_page_decides():
     pag = PagePaginator(2)
-    bodies = [response({"data": items(2, 2 * p), "meta": {"current_page": p + 1, "last_page": 3}}) for p in range(3)]
+    bodies = [
+        response({"data": items(2, 2 * p), "meta": {"current_page": p + 1, "last_page": 3}})
+        for p in range(3)
+    ]
     assert pages_requested(pag, bodies) == [1, 2, 3]
 
 
 def test_total_pages_decides_on_gallery_meta():
     pag = PagePaginator(2)
-    bodies = [response({"data": items(2, 2 * p), "meta": {"current_page": p + 1, "total_pages": 2}}) for p in range(2)]
+    bodies = [
+        response({"data": items(2, 2 * p), "meta": {"current_page": p + 1, "total_pages": 2}})
+        for p in range(2)
+    ]
     assert pages_requested(pag, bodies) == [1, 2]
 
 
@@ -99,7 +107,9 @@ def test_total_and_per_page_decide_when_last_page_is_missing():
     pag = PagePaginator(100)
     bodies = [
         response({"data": items(100), "meta": {"current_page": 1, "per_page": 100, "total": 150}}),
-        response({"data": items(50, 100), "meta": {"current_page": 2, "per_page": 100, "total": 150}}),
+        response(
+            {"data": items(50, 100), "meta": {"current_page": 2, "per_page": 100, "total": 150}}
+        ),
     ]
     assert pages_requested(pag, bodies) == [1, 2]
 
@@ -129,7 +139,10 @@ def test_partial_meta_server_per_page_beats_requested_size():
 def test_coupon_activity_meta_without_total_or_last_page():
     pag = PagePaginator(2)
     meta = {"current_page": 1, "total_usage": 3, "total_discount_given": 1500}
-    bodies = [response({"data": items(2), "meta": meta}), response({"data": items(1, 2), "meta": {**meta, "current_page": 2}})]
+    bodies = [
+        response({"data": items(2), "meta": meta}),
+        response({"data": items(1, 2), "meta": {**meta, "current_page": 2}}),
+    ]
     assert pages_requested(pag, bodies) == [1, 2]
 
 
@@ -142,7 +155,10 @@ def test_empty_page_stops():
 
 def test_404_past_the_end_stops():
     pag = PagePaginator(2)
-    bodies = [response({"data": items(2)}), response({"error": {"code": "resource_not_found"}}, status=404)]
+    bodies = [
+        response({"data": items(2)}),
+        response({"error": {"code": "resource_not_found"}}, status=404),
+    ]
     assert pages_requested(pag, bodies) == [1, 2]
     assert pag.finished
 
@@ -179,10 +195,15 @@ def test_offset_paginator_uses_total_and_item_count():
 def test_offset_paginator_server_cap_advances_by_items_received():
     # The server returns 20 where 30 were asked: the next offset is 20, not 30.
     pag = OffsetPaginator(30)
-    bodies = [response({"data": items(20), "meta": {"total": 25}}), response({"data": items(5, 20), "meta": {"total": 25}})]
+    bodies = [
+        response({"data": items(20), "meta": {"total": 25}}),
+        response({"data": items(5, 20), "meta": {"total": 25}}),
+    ]
     assert pages_requested(pag, bodies) == [0, 20]
 
 
 def test_offset_paginator_without_meta_stops_on_short_page():
     pag = OffsetPaginator(30)
-    assert pages_requested(pag, [response({"data": items(30)}), response({"data": items(3, 30)})]) == [0, 30]
+    assert pages_requested(
+        pag, [response({"data": items(30)}), response({"data": items(3, 30)})]
+    ) == [0, 30]

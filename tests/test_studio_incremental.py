@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from harness import run_tap
+
 from pixieset_simulator import Scale, Simulator
 from pixieset_simulator.studio_data import apply_studio_changes
 from tap_pixieset.tap import TapPixieset
@@ -13,8 +14,11 @@ _TAP = TapPixieset(config={"studio_cookie": "a=bcdefgh"}, validate_config=False,
 STUDIO = {name for name, s in _TAP.streams.items() if s.api == "studio"}
 INCREMENTAL = {name: s.replication_key for name, s in _TAP.streams.items() if s.replication_key}
 #: Streams whose rows are only emitted for parents an incremental stream let through.
-GATED_CHILDREN = {"questionnaire_details": "questionnaires", "questionnaire_responses": "questionnaires",
-                  "conversation_messages": "conversations"}
+GATED_CHILDREN = {
+    "questionnaire_details": "questionnaires",
+    "questionnaire_responses": "questionnaires",
+    "conversation_messages": "conversations",
+}
 
 
 def _keys(result, stream: str) -> set[tuple[str, ...]]:
@@ -23,9 +27,14 @@ def _keys(result, stream: str) -> set[tuple[str, ...]]:
 
 def test_incremental_streams_are_the_ones_the_catalog_names():
     assert INCREMENTAL == {
-        "questionnaires": "updated_at", "conversations": "last_message_at", "coupon_activity": "used_at",
-        "email_templates": "updated_at", "contract_templates": "updated_at", "invoice_templates": "updated_at",
-        "questionnaire_templates": "updated_at", "quote_templates": "updated_at",
+        "questionnaires": "updated_at",
+        "conversations": "last_message_at",
+        "coupon_activity": "used_at",
+        "email_templates": "updated_at",
+        "contract_templates": "updated_at",
+        "invoice_templates": "updated_at",
+        "questionnaire_templates": "updated_at",
+        "quote_templates": "updated_at",
     }
 
 
@@ -50,23 +59,41 @@ def test_second_run_emits_only_changes_and_makes_fewer_requests(fresh_sim):
     assert emitted == sum(len(changed[s]) for s in [*INCREMENTAL, *GATED_CHILDREN])
 
     # The saving is exactly one detail request per unchanged questionnaire, conversation and template.
-    skipped = sum(len(ds.expected_keys(s)) - len(changed[s])
-                  for s in ("questionnaires", "conversations", "email_templates", "contract_templates",
-                            "invoice_templates", "questionnaire_templates", "quote_templates"))
-    assert first_requests - second_requests == skipped - 1  # the new questionnaire adds one detail call
+    skipped = sum(
+        len(ds.expected_keys(s)) - len(changed[s])
+        for s in (
+            "questionnaires",
+            "conversations",
+            "email_templates",
+            "contract_templates",
+            "invoice_templates",
+            "questionnaire_templates",
+            "quote_templates",
+        )
+    )
+    assert (
+        first_requests - second_requests == skipped - 1
+    )  # the new questionnaire adds one detail call
     assert second_requests < first_requests
 
     bookmarks = second.final_state["bookmarks"]
     assert bookmarks["questionnaires"]["replication_key_value"] == max(
-        q["updated_at"] for q in ds.tables["questionnaires"])
+        q["updated_at"] for q in ds.tables["questionnaires"]
+    )
 
 
 def test_far_future_state_emits_nothing_for_incremental_streams(sim):
     future = "2999-01-01T00:00:00.000000Z"
-    state = {"bookmarks": {name: {"replication_key": key, "replication_key_value": future}
-                           for name, key in INCREMENTAL.items()}}
+    state = {
+        "bookmarks": {
+            name: {"replication_key": key, "replication_key_value": future}
+            for name, key in INCREMENTAL.items()
+        }
+    }
     sim.reset_log()
-    result = run_tap(sim.tap_config(gallery=False), state=state, streams={*INCREMENTAL, *GATED_CHILDREN})
+    result = run_tap(
+        sim.tap_config(gallery=False), state=state, streams={*INCREMENTAL, *GATED_CHILDREN}
+    )
     for stream in [*INCREMENTAL, *GATED_CHILDREN]:
         assert not result.records.get(stream), stream
     assert sim.request_count("studio", "/questionnaires/qu_") == 0
@@ -76,7 +103,10 @@ def test_far_future_state_emits_nothing_for_incremental_streams(sim):
 
 def test_start_date_is_a_lower_bound(sim):
     start = "2025-06-01T00:00:00Z"
-    result = run_tap(sim.tap_config(gallery=False, start_date=start), streams={"questionnaires", "coupon_activity"})
+    result = run_tap(
+        sim.tap_config(gallery=False, start_date=start),
+        streams={"questionnaires", "coupon_activity"},
+    )
     for stream, field in (("questionnaires", "updated_at"), ("coupon_activity", "used_at")):
         rows = result.records[stream]
         assert rows and all(r[field] > start for r in rows), stream
@@ -86,10 +116,22 @@ def test_start_date_is_a_lower_bound(sim):
 
 
 def _state_size(clients: int) -> int:
-    with Simulator(scale=Scale(clients=clients, invoices=20, contracts=5, questionnaires=5, conversations=5,
-                               coupons=3, gift_cards=2, templates=2)) as simulator:
-        result = run_tap(simulator.tap_config(gallery=False),
-                         streams={"clients", "client_documents", "questionnaires", "coupon_activity"})
+    with Simulator(
+        scale=Scale(
+            clients=clients,
+            invoices=20,
+            contracts=5,
+            questionnaires=5,
+            conversations=5,
+            coupons=3,
+            gift_cards=2,
+            templates=2,
+        )
+    ) as simulator:
+        result = run_tap(
+            simulator.tap_config(gallery=False),
+            streams={"clients", "client_documents", "questionnaires", "coupon_activity"},
+        )
         assert len(result.records["clients"]) == clients
     return len(json.dumps(result.final_state, sort_keys=True))
 

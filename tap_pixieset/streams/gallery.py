@@ -41,7 +41,9 @@ def record_key(item: dict[str, Any]) -> str:
     """
     if item.get("id") is not None:
         return str(item["id"])
-    canonical = json.dumps(item, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    canonical = json.dumps(
+        item, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -91,7 +93,7 @@ class _CollectionList(GalleryStream):
 
     def validate_response(self, response: requests.Response) -> None:
         """A 404 on the first page marks the list unavailable instead of failing."""
-        if response.status_code == 404 and not self._is_follow_up_page(response):  # noqa: PLR2004
+        if response.status_code == 404 and not self._is_follow_up_page(response):
             self.unavailable = True
             return
         super().validate_response(response)
@@ -434,7 +436,10 @@ class GalleryAccountStream(GalleryStream):
         if shaped is None:
             return None
         candidates = [shaped.get("user"), shaped.get("account"), shaped]
-        found = next((c.get("id") for c in candidates if isinstance(c, dict) and c.get("id") is not None), None)
+        found = next(
+            (c.get("id") for c in candidates if isinstance(c, dict) and c.get("id") is not None),
+            None,
+        )
         # Without any id the account is still one row per day: the key must never be null.
         shaped["gallery_account_id"] = str(found) if found is not None else "account"
         shaped["snapshot_date"] = utc_today()

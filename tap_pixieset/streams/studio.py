@@ -158,7 +158,9 @@ class InvoiceDetailsStream(EmbeddedClientStream):
         *_invoice_fields(),
         th.Property("line_items", th.ArrayType(LINE_ITEM)),
         th.Property("payments", th.ArrayType(INVOICE_PAYMENT)),
-        th.Property("associated_documents", th.ArrayType(th.ObjectType(additional_properties=True))),
+        th.Property(
+            "associated_documents", th.ArrayType(th.ObjectType(additional_properties=True))
+        ),
     ).to_dict()
 
 

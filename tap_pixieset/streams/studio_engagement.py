@@ -32,7 +32,9 @@ def _contract_fields() -> list[th.Property]:
         th.Property("contract_number", th.StringType),
         th.Property("status", th.StringType),
         th.Property("created_at", DATETIME),
-        th.Property("due_date", DATETIME, description="A date-time on contracts, unlike invoices (A23)."),
+        th.Property(
+            "due_date", DATETIME, description="A date-time on contracts, unlike invoices (A23)."
+        ),
         th.Property("signed_date", DATETIME),
         th.Property("client_id", ID, description="Flat copy of client.id."),
         th.Property("client", CLIENT_REF),
@@ -114,7 +116,11 @@ def _questionnaire_fields() -> list[th.Property]:
         th.Property("status", th.StringType),
         th.Property("created_at", DATETIME),
         th.Property("updated_at", DATETIME),
-        th.Property("due_date", DATETIME, description="A date-time on questionnaires, unlike invoices (A23)."),
+        th.Property(
+            "due_date",
+            DATETIME,
+            description="A date-time on questionnaires, unlike invoices (A23).",
+        ),
         th.Property("template", TEMPLATE_REF),
         th.Property("client_id", ID, description="Flat copy of client.id."),
         th.Property("client", CLIENT_REF),
@@ -193,19 +199,23 @@ class QuotesStream(StudioStream):
     def get_records(self, context: Any) -> Iterable[dict[str, Any]]:
         """Nothing unless the probe is enabled."""
         if not self.config.get("enable_quotes_probe", False):
-            self.logger.info("Stream 'quotes' is off: set `enable_quotes_probe` to read the undocumented /quotes/.")
+            self.logger.info(
+                "Stream 'quotes' is off: set `enable_quotes_probe` to read the undocumented /quotes/."
+            )
             return
         yield from super().get_records(context)
 
     def validate_response(self, response: requests.Response) -> None:
         """A 404 means the guessed endpoint does not exist."""
-        if response.status_code != 404:  # noqa: PLR2004
+        if response.status_code != 404:
             super().validate_response(response)
 
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, Any]]:
         """Warn once when the probe finds no endpoint."""
-        if response.status_code == 404 and not self._is_follow_up_page(response):  # noqa: PLR2004
-            self.logger.warning("The quotes probe found no /quotes/ endpoint (HTTP 404); the stream is empty.")
+        if response.status_code == 404 and not self._is_follow_up_page(response):
+            self.logger.warning(
+                "The quotes probe found no /quotes/ endpoint (HTTP 404); the stream is empty."
+            )
         yield from super().parse_response(response)
 
 
@@ -231,13 +241,18 @@ class ConversationsStream(ClientSideIncremental, StudioStream):
         th.Property("last_message_at", DATETIME),
         th.Property("unread_count", th.IntegerType),
         th.Property("status", th.StringType),
-        th.Property("participants", th.ArrayType(th.ObjectType(
-            th.Property("id", ID),
-            th.Property("name", th.StringType),
-            th.Property("email", th.StringType),
-            th.Property("type", th.StringType),
-            additional_properties=True,
-        ))),
+        th.Property(
+            "participants",
+            th.ArrayType(
+                th.ObjectType(
+                    th.Property("id", ID),
+                    th.Property("name", th.StringType),
+                    th.Property("email", th.StringType),
+                    th.Property("type", th.StringType),
+                    additional_properties=True,
+                )
+            ),
+        ),
     ).to_dict()
 
 
@@ -259,19 +274,24 @@ class ConversationMessagesStream(StudioStream):
         th.Property("sender_type", th.StringType),
         th.Property("sender_id", ID),
         th.Property("read_at", DATETIME),
-        th.Property("attachments", th.ArrayType(th.ObjectType(
-            th.Property("id", ID),
-            th.Property("filename", th.StringType),
-            th.Property("file_size", th.IntegerType),
-            th.Property("content_type", th.StringType),
-            th.Property("url", th.StringType),
-            additional_properties=True,
-        ))),
+        th.Property(
+            "attachments",
+            th.ArrayType(
+                th.ObjectType(
+                    th.Property("id", ID),
+                    th.Property("filename", th.StringType),
+                    th.Property("file_size", th.IntegerType),
+                    th.Property("content_type", th.StringType),
+                    th.Property("url", th.StringType),
+                    additional_properties=True,
+                )
+            ),
+        ),
     ).to_dict()
 
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, Any]]:
         """The messages embedded in the conversation object."""
-        if response.status_code == 404:  # noqa: PLR2004
+        if response.status_code == 404:
             yield from super().parse_response(response)
             return
         for conversation in data_items(read_body(response)):

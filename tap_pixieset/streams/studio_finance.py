@@ -16,7 +16,9 @@ from tap_pixieset.pagination import PAGE_ONLY, PER_PAGE
 from tap_pixieset.schema import CLIENT_REF, DATE, DATETIME, ID, money, open_object
 from tap_pixieset.streams.studio import ClientsStream, PaymentsStream
 
-SNAPSHOT_DATE = th.Property("snapshot_date", DATE, required=True, description="UTC date of the run.")
+SNAPSHOT_DATE = th.Property(
+    "snapshot_date", DATE, required=True, description="UTC date of the run."
+)
 
 
 class PaymentDetailsStream(StudioStream):
@@ -75,7 +77,12 @@ class InvoiceSummaryStream(SnapshotStream, StudioStream):
     primary_keys = ("currency", "timeframe_filter", "snapshot_date")
     query = {"timeframe_filter": "all_time"}
     schema = th.PropertiesList(
-        th.Property("currency", th.StringType, required=True, description="`all` when asked without a currency."),
+        th.Property(
+            "currency",
+            th.StringType,
+            required=True,
+            description="`all` when asked without a currency.",
+        ),
         th.Property("timeframe_filter", th.StringType, required=True),
         SNAPSHOT_DATE,
         *_summary_fields(),
@@ -120,7 +127,10 @@ class ClientInvoiceCurrenciesStream(StudioStream):
 
     def get_url_params(self, context: Any, next_page_token: Any) -> dict[str, Any]:
         """The client is a query parameter here, not a path segment."""
-        return {**super().get_url_params(context, next_page_token), "client_id": context["client_id"]}
+        return {
+            **super().get_url_params(context, next_page_token),
+            "client_id": context["client_id"],
+        }
 
 
 class ClientInvoiceTotalsStream(StudioStream):
@@ -141,7 +151,10 @@ class ClientInvoiceTotalsStream(StudioStream):
 
     def get_url_params(self, context: Any, next_page_token: Any) -> dict[str, Any]:
         """The client is a query parameter here, not a path segment."""
-        return {**super().get_url_params(context, next_page_token), "client_id": context["client_id"]}
+        return {
+            **super().get_url_params(context, next_page_token),
+            "client_id": context["client_id"],
+        }
 
 
 class DisputedPaymentsCountStream(SnapshotStream, StudioStream):
@@ -177,7 +190,9 @@ class CouponsStream(ListDetailStream, StudioStream):
         th.Property("id", ID, required=True),
         th.Property("code", th.StringType),
         th.Property("discount_type", th.StringType),
-        th.Property("discount_value", th.NumberType, description="Percent, or minor units for fixed_amount."),
+        th.Property(
+            "discount_value", th.NumberType, description="Percent, or minor units for fixed_amount."
+        ),
         th.Property("status", th.StringType),
         th.Property("usage_count", th.IntegerType),
         th.Property("usage_limit", th.IntegerType, description="Null means unlimited."),

@@ -40,7 +40,10 @@ class SessionTypeSchedulesStream(StudioStream):
         th.Property("name", th.StringType),
         th.Property("schedule_type", th.StringType),
         th.Property("display_timezone", th.StringType),
-        th.Property("session_type_schedule_intervals", th.ArrayType(th.ObjectType(additional_properties=True))),
+        th.Property(
+            "session_type_schedule_intervals",
+            th.ArrayType(th.ObjectType(additional_properties=True)),
+        ),
         payload(),
     ).to_dict()
 

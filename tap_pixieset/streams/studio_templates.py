@@ -80,12 +80,17 @@ class ContractTemplatesStream(TemplateStream):
         *_common(),
         th.Property("due_days", th.IntegerType),
         th.Property("html_body", th.StringType),
-        th.Property("signers", th.ArrayType(th.ObjectType(
-            th.Property("type", th.StringType),
-            th.Property("required", th.BooleanType),
-            th.Property("order", th.IntegerType),
-            additional_properties=True,
-        ))),
+        th.Property(
+            "signers",
+            th.ArrayType(
+                th.ObjectType(
+                    th.Property("type", th.StringType),
+                    th.Property("required", th.BooleanType),
+                    th.Property("order", th.IntegerType),
+                    additional_properties=True,
+                )
+            ),
+        ),
         *_objects("reminders", "document_settings"),
     ).to_dict()
 
@@ -99,7 +104,9 @@ class InvoiceTemplatesStream(TemplateStream):
     schema = th.PropertiesList(
         *_common(),
         th.Property("is_default", th.BooleanType),
-        th.Property("currency", th.StringType, description="Upper-case here, unlike invoices (A22)."),
+        th.Property(
+            "currency", th.StringType, description="Upper-case here, unlike invoices (A22)."
+        ),
         th.Property("tax_inclusive", th.BooleanType),
         th.Property("show_tax_breakdown", th.BooleanType),
         th.Property("payment_terms_days", th.IntegerType),
@@ -122,15 +129,20 @@ class QuestionnaireTemplatesStream(TemplateStream):
         th.Property("required_questions_count", th.IntegerType),
         th.Property("estimated_completion_time", th.IntegerType),
         th.Property("auto_send_with_contract", th.BooleanType),
-        th.Property("questions", th.ArrayType(th.ObjectType(
-            th.Property("id", ID),
-            th.Property("order", th.IntegerType),
-            th.Property("question_text", th.StringType),
-            th.Property("field_type", th.StringType),
-            th.Property("required", th.BooleanType),
-            open_object("validation"),
-            additional_properties=True,
-        ))),
+        th.Property(
+            "questions",
+            th.ArrayType(
+                th.ObjectType(
+                    th.Property("id", ID),
+                    th.Property("order", th.IntegerType),
+                    th.Property("question_text", th.StringType),
+                    th.Property("field_type", th.StringType),
+                    th.Property("required", th.BooleanType),
+                    open_object("validation"),
+                    additional_properties=True,
+                )
+            ),
+        ),
         *_objects("completion_settings"),
     ).to_dict()
 
@@ -149,13 +161,18 @@ class QuoteTemplatesStream(TemplateStream):
         th.Property("auto_convert_to_invoice", th.BooleanType),
         th.Property("requires_approval", th.BooleanType),
         th.Property("package_items_count", th.IntegerType),
-        th.Property("package_items", th.ArrayType(th.ObjectType(
-            th.Property("id", ID),
-            th.Property("name", th.StringType),
-            th.Property("base_price", th.IntegerType),
-            th.Property("formatted_price", th.StringType),
-            additional_properties=True,
-        ))),
+        th.Property(
+            "package_items",
+            th.ArrayType(
+                th.ObjectType(
+                    th.Property("id", ID),
+                    th.Property("name", th.StringType),
+                    th.Property("base_price", th.IntegerType),
+                    th.Property("formatted_price", th.StringType),
+                    additional_properties=True,
+                )
+            ),
+        ),
         *_objects("layout_settings", "terms_and_conditions", "pricing_settings"),
     ).to_dict()
 
