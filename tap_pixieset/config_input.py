@@ -43,7 +43,12 @@ def load_settings(
     if parse_env:
         from_env = read_env_settings(schema)
         settings.update(from_env)
-        logger.info("Read %d setting(s) from %s* environment variables.", len(from_env), ENV_PREFIX)
+        # The SDK then logs that it skips the environment: it is read here instead.
+        logger.info(
+            "Read %d setting(s) from %s* environment variables (here, not by the SDK).",
+            len(from_env),
+            ENV_PREFIX,
+        )
     REDACTOR.add(*(settings.get(name) for name in SECRET_SETTINGS))
     REDACTOR.add_cookie_header(settings.get("studio_cookie"))
     REDACTOR.add_cookie_header(settings.get("gallery_cookie"))

@@ -13,7 +13,12 @@ from typing import Any
 import click
 import requests
 from singer_sdk import Tap
-from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
+from singer_sdk.exceptions import (
+    ConfigValidationError,
+    FatalAPIError,
+    MappingError,
+    RetriableAPIError,
+)
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 from typing_extensions import override
 
@@ -335,6 +340,9 @@ def cli() -> None:
     except ConfigValidationError:
         # Not raised by this tap's own check; the SDK's messages can quote secret values.
         _fail("Invalid configuration (details withheld: they could contain a secret).")
+    except MappingError as exc:
+        # A stream map expression that does not parse fails when the tap starts.
+        _fail(f"`stream_maps` is not valid: {' '.join(str(exc).split())}")
     except _ONE_LINE_ERRORS as exc:
         _fail(str(exc) or type(exc).__name__)
     except Exception:

@@ -761,3 +761,23 @@ def test_cli_config_from_a_pipe_is_read_once(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert len(json.loads(proc.stdout)["streams"]) == len(all_streams())
+
+
+def test_the_sdk_config_input_still_carries_config_and_parse_env(tmp_path):
+    """Guard: the tap fills the object the SDK's public `cb_config` returns.
+
+    The SDK's `invoke`, `cb_discover` and `cb_test` read `.config` and `.parse_env` from it.
+    """
+    path = _write(tmp_path, "config.json", json.dumps(VALID))
+    config_input = TapPixieset.cb_config(None, None, (path, "ENV"))  # type: ignore[arg-type]
+    assert config_input.config == VALID
+    assert config_input.parse_env is True
+    assert TapPixieset.cb_config(None, None, ()).parse_env is False  # type: ignore[arg-type]
+
+
+def test_cli_stream_map_that_does_not_parse_fails_before_any_request(sim, tmp_path):
+    before = len(sim.requests)
+    config = sim.tap_config(stream_maps={"clients": {"total": "1 +"}})
+    (line,) = _error_lines(run_cli([], config=config, tmp_path=tmp_path))
+    assert line.startswith("tap-pixieset: error: `stream_maps` is not valid: ")
+    assert len(sim.requests) == before
