@@ -7,7 +7,7 @@ import json
 import pytest
 from harness import catalog_selecting, run_cli, run_everything
 
-from tap_pixieset.client import ACCOUNT_COLUMN
+from tap_pixieset.accounts import ACCOUNT_COLUMN
 from tap_pixieset.settings import CONFIG_SCHEMA
 from tap_pixieset.settings_check import check_settings
 from tap_pixieset.streams import STREAM_TYPES
