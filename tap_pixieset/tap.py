@@ -28,6 +28,8 @@ from tap_pixieset.envelope import UnexpectedResponseError, data_items, read_body
 from tap_pixieset.errors import ConfigurationError, PixiesetUserError
 from tap_pixieset.pagination import PaginationError
 from tap_pixieset.redaction import REDACTOR, install_log_redaction
+from tap_pixieset.run_metrics import metrics_at_debug
+from tap_pixieset.sdk_hooks import quiet_routine_lines
 from tap_pixieset.settings import (
     CONFIG_SCHEMA,
     DEFAULT_GALLERY_BASE_URL,
@@ -77,7 +79,12 @@ class TapPixieset(Tap):
         self.duplicates_dropped: Counter[str] = Counter()
         #: Extra reads of a list that changed while it was paged, per stream.
         self.list_rereads: Counter[str] = Counter()
+        #: Routine second reads of lists without counts, which confirmed them, per stream.
+        self.list_confirmations: Counter[str] = Counter()
+        # Before the SDK logs the stream tree, and where it warns about unsorted streams.
+        quiet_routine_lines(logging.getLogger(self.name), logging.getLogger("singer_sdk"))
         super().__init__(*args, **kwargs)
+        metrics_at_debug(self.metrics_logger, self.logger)
 
     # -- settings ------------------------------------------------------------------------
 
@@ -208,10 +215,10 @@ class TapPixieset(Tap):
         with self._counter_lock:
             self.duplicates_dropped[stream] += 1
 
-    def record_reread(self, stream: str) -> None:
-        """Count an extra read of a list that changed while it was paged."""
+    def record_reread(self, stream: str, *, routine: bool = False) -> None:
+        """Count an extra read of a list: one that changed, or a routine confirmation."""
         with self._counter_lock:
-            self.list_rereads[stream] += 1
+            (self.list_confirmations if routine else self.list_rereads)[stream] += 1
 
     def _handle_termination(self, signum: int, frame: Any) -> None:
         """On SIGTERM or SIGINT: write the STATE reached so far, then exit non-zero.
