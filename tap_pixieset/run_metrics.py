@@ -71,13 +71,8 @@ class CountingMeter:
         self.metric.__enter__()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.metric.__exit__(exc_type, exc, tb)
+    def __exit__(self, *exc_info: Any) -> None:
+        self.metric.__exit__(*exc_info)
 
     def with_context(self, context: Any) -> CountingMeter:
         """Tag the SDK's counter with ``context``, as the SDK does."""
