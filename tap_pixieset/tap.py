@@ -30,6 +30,8 @@ from tap_pixieset.errors import PixiesetUserError
 from tap_pixieset.input_files import JsonObjectFile, read_json_object
 from tap_pixieset.pagination import PaginationError
 from tap_pixieset.redaction import REDACTOR, install_log_redaction
+from tap_pixieset.run_metrics import metrics_at_debug
+from tap_pixieset.sdk_hooks import quiet_routine_lines
 from tap_pixieset.settings import CONFIG_SCHEMA, DEFAULT_GALLERY_BASE_URL, DEFAULT_STUDIO_BASE_URL
 from tap_pixieset.streams import STREAM_TYPES
 from tap_pixieset.writer import BufferedJsonWriter
@@ -86,6 +88,10 @@ class TapPixieset(Tap):
         self.duplicates_dropped: Counter[str] = Counter()
         #: Extra reads of a list that changed while it was paged, per stream.
         self.list_rereads: Counter[str] = Counter()
+        #: Routine second reads of lists without counts, which confirmed them, per stream.
+        self.list_confirmations: Counter[str] = Counter()
+        # Before the SDK logs the stream tree, and where it warns about unsorted streams.
+        quiet_routine_lines(logging.getLogger(self.name), logging.getLogger("singer_sdk"))
         settings = load_settings(
             config,
             schema=self.settings_schema(),
@@ -96,6 +102,7 @@ class TapPixieset(Tap):
         super().__init__(
             config=settings, parse_env_config=False, validate_config=validate_config, **kwargs
         )
+        metrics_at_debug(self.metrics_logger, self.logger)
 
     # -- settings ------------------------------------------------------------------------
 
@@ -173,10 +180,10 @@ class TapPixieset(Tap):
         with self._counter_lock:
             self.duplicates_dropped[stream] += 1
 
-    def record_reread(self, stream: str) -> None:
-        """Count an extra read of a list that changed while it was paged."""
+    def record_reread(self, stream: str, *, routine: bool = False) -> None:
+        """Count an extra read of a list: one that changed, or a routine confirmation."""
         with self._counter_lock:
-            self.list_rereads[stream] += 1
+            (self.list_confirmations if routine else self.list_rereads)[stream] += 1
 
     def _handle_termination(self, signum: int, frame: Any) -> None:
         """On SIGTERM or SIGINT: write the STATE reached so far, then exit non-zero.

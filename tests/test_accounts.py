@@ -13,6 +13,9 @@ from tap_pixieset.settings_check import check_settings
 from tap_pixieset.streams import STREAM_TYPES
 from tap_pixieset.tap import TapPixieset
 
+# One worker runs this module, so its module-scoped runs happen once (scripts/test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("accounts")
+
 
 def _tap(**config) -> TapPixieset:
     return TapPixieset(
