@@ -31,17 +31,27 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-import requests.adapters
 import requests.utils
 from requests.cookies import RequestsCookieJar
 from singer_sdk.exceptions import RetriableAPIError
 
 from tap_pixieset.errors import LoginFailedError, SessionExpiredError
 from tap_pixieset.redaction import REDACTOR, Redactor
+from tap_pixieset.transport import (
+    ACCEPT_ENCODING,
+    RequestDeadlineError,
+    WatchedAdapter,
+    check_not_stopped,
+    deadline,
+    read_body_capped,
+)
 
 LOGGER = logging.getLogger("tap_pixieset.auth")
 
 MAX_REDIRECTS = 5
+#: Defaults of ``max_response_mb`` and ``max_request_seconds``.
+DEFAULT_MAX_RESPONSE_MB = 64
+DEFAULT_MAX_REQUEST_SECONDS = 300
 #: Retries of a request rejected while a concurrent response rotated the session cookie.
 ROTATION_RETRIES = 3
 #: Expiries one request may meet in a row. With concurrent requests, a session from a fresh
@@ -190,12 +200,14 @@ class CookieSession(requests.Session):
         max_requests_per_second: float = 0,
         user_agent: str | None = None,
         timeout: float = 60,
+        max_response_mb: float = DEFAULT_MAX_RESPONSE_MB,
+        max_request_seconds: float = DEFAULT_MAX_REQUEST_SECONDS,
         pool_size: int = 10,
         redactor: Redactor = REDACTOR,
     ) -> None:
         super().__init__()
         # Concurrent child requests share this session: keep a connection per worker.
-        adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=max(10, pool_size))
+        adapter = WatchedAdapter(pool_connections=1, pool_maxsize=max(10, pool_size))
         self.mount("http://", adapter)
         self.mount("https://", adapter)
         # requests re-reads the proxy environment variables on every send, which costs more
@@ -213,8 +225,17 @@ class CookieSession(requests.Session):
         self.redactor = redactor
         self.rate_limiter = RateLimiter(max_requests_per_second)
         self.timeout = timeout
+        self.max_response_bytes = int(max_response_mb * 2**20)
+        self.max_request_seconds = float(max_request_seconds)
         self.cookies = RequestsCookieJar(policy=_RejectAllCookies())
-        self.headers.update({"X-Requested-With": "XMLHttpRequest", "Accept": "application/json"})
+        self.headers.update(
+            {
+                "X-Requested-With": "XMLHttpRequest",
+                "Accept": "application/json",
+                # Only what read_body_capped inflates itself, a bounded step at a time.
+                "Accept-Encoding": ACCEPT_ENCODING,
+            }
+        )
         if user_agent:
             self.headers["User-Agent"] = user_agent
         self._jar: dict[str, str] = {}
@@ -350,20 +371,14 @@ class CookieSession(requests.Session):
         with self._lock:
             self._jar.clear()
             self.rate_limiter.wait()
-            response = super().send(
-                self.prepare_request(
-                    requests.Request(
-                        "POST",
-                        self.login_url,
-                        data={
-                            "email": self.credentials.email,
-                            "password": self.credentials.password,
-                        },
-                    )
-                ),
-                allow_redirects=False,
-                timeout=self.timeout,
+            request = self.prepare_request(
+                requests.Request(
+                    "POST",
+                    self.login_url,
+                    data={"email": self.credentials.email, "password": self.credentials.password},
+                )
             )
+            response = self._exchange(request, allow_redirects=False, timeout=self.timeout)
             self.request_count += 1
             self._absorb_cookies(response)
             if response.status_code >= 500:
@@ -502,7 +517,7 @@ class CookieSession(requests.Session):
             with self._flight:
                 self._in_flight += 1
             try:
-                response = super().send(self._stamp(request), **options)
+                response = self._exchange(self._stamp(request), **options)
                 with self._lock:
                     self.request_count += 1
                 self._absorb_cookies(response)
@@ -514,6 +529,7 @@ class CookieSession(requests.Session):
                 return response
             target = urljoin(request.url or "", response.headers["Location"])
             response.close()
+            self._check_redirect_target(response, target)
             request = request.copy()
             request.prepare_url(target, None)
             if request.method not in ("GET", "HEAD"):
@@ -525,3 +541,51 @@ class CookieSession(requests.Session):
             f"{urlsplit(response.url or '').path}.",
             response=response,
         )
+
+    def _check_redirect_target(self, response: requests.Response, target: str) -> None:
+        """A redirect target obeys the rule of base URLs: https, except on loopback."""
+        try:
+            scheme, host, _ = origin_of(target)
+        except ValueError:
+            scheme, host = "", ""
+        if scheme == "https" or (scheme == "http" and is_loopback(host)):
+            return
+        shown = self.redactor.clean(host or "an unreadable address", 100)
+        raise UnsafeRedirectError(
+            f"The {self.title} redirected {urlsplit(response.url or '').path} to {shown} over "
+            f"{self.redactor.clean(scheme or 'no scheme', 20)}; the tap follows redirects only to "
+            "https (or http on a loopback address) and stopped instead.",
+            response=response,
+        )
+
+    def _exchange(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        """Send one request and read its whole answer, within the total deadline and the cap.
+
+        Redirects come back unread: the tap follows them itself, or refuses them.
+        """
+        describe = f"{request.method} {urlsplit(request.url or '').path}"
+        kwargs["stream"] = True
+        with deadline(self.max_request_seconds) as watch:
+            try:
+                response = super().send(request, **kwargs)
+                if not response.is_redirect:
+                    read_body_capped(
+                        response,
+                        max_bytes=self.max_response_bytes,
+                        watch=watch,
+                        describe=describe,
+                    )
+            except requests.RequestException as exc:
+                if not watch.expired or isinstance(exc, RequestDeadlineError):
+                    raise
+                check_not_stopped()
+                raise RequestDeadlineError(
+                    f"The answer to {describe} did not complete within "
+                    f"{watch.seconds:g} s (`max_request_seconds`).",
+                    request=request,
+                ) from None
+        return response
+
+
+class UnsafeRedirectError(requests.exceptions.InvalidURL):
+    """A redirect pointed to plain http off loopback (or no http at all). Not retried."""

@@ -134,6 +134,26 @@ CONFIG_SCHEMA = th.PropertiesList(
         ),
     ),
     th.Property(
+        "max_request_seconds",
+        th.IntegerType,
+        default=300,
+        title="Max Request Seconds",
+        description=(
+            "Total seconds one request may take, from connecting to the last byte of the "
+            "answer, however the server drips it. A request cut short is retried like a timeout."
+        ),
+    ),
+    th.Property(
+        "max_response_mb",
+        th.IntegerType,
+        default=64,
+        title="Max Response MB",
+        description=(
+            "Largest answer the tap reads, in MB after decompression. A larger one stops the "
+            "sync with an error naming the endpoint; a page of 100 items is well under 1 MB."
+        ),
+    ),
+    th.Property(
         "max_concurrency",
         th.IntegerType,
         default=4,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import logging
@@ -37,12 +38,23 @@ from tap_pixieset.settings import (
     validate_settings,
 )
 from tap_pixieset.streams import STREAM_TYPES
+from tap_pixieset.transport import abort_all
 from tap_pixieset.writer import BufferedJsonWriter
 
 APIS = ("studio", "gallery")
 #: The cheap request that proves a session works, per API (catalog 1.2).
 CONNECTION_CHECKS = {"studio": "/notifications/all", "gallery": "/data/bootstrap"}
 _BASE_URL_DEFAULTS = {"studio": DEFAULT_STUDIO_BASE_URL, "gallery": DEFAULT_GALLERY_BASE_URL}
+#: After SIGTERM or SIGINT, the process exits at the latest this long after the signal.
+STOP_GRACE_SECONDS = 3.0
+
+
+def _exit_now(code: int) -> None:
+    """Exit at once (the STATE is already written): a thread would not let go in time."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 class TapPixieset(Tap):
@@ -191,6 +203,8 @@ class TapPixieset(Tap):
                     max_requests_per_second=float(self.setting("max_requests_per_second", 4)),
                     user_agent=f"tap-pixieset/{self.plugin_version}",
                     timeout=float(self.setting("request_timeout", 60)),
+                    max_response_mb=float(self.setting("max_response_mb", 64)),
+                    max_request_seconds=float(self.setting("max_request_seconds", 300)),
                     pool_size=int(self.setting("max_concurrency", 4)) + 2,
                 )
                 self._sessions[api] = session
@@ -214,12 +228,23 @@ class TapPixieset(Tap):
             self.list_rereads[stream] += 1
 
     def _handle_termination(self, signum: int, frame: Any) -> None:
-        """On SIGTERM or SIGINT: write the STATE reached so far, then exit non-zero.
+        """On SIGTERM or SIGINT: stop every request, write the STATE reached, exit non-zero.
 
-        The SDK exits 0 here, which would tell an orchestrator that an interrupted sync
-        finished. The STATE written is safe to resume from: bookmarks of a stream that was
-        cut short are still progress markers, which the next run discards.
+        No new request or retry starts after the signal, requests in flight are cut off
+        (their sockets shut down), and fetches not started are cancelled. The STATE written
+        is safe to resume from: bookmarks of a stream that was cut short are still progress
+        markers, which the next run discards. The SDK exits 0 here, which would tell an
+        orchestrator that an interrupted sync finished; this exits 128 + the signal (143 for
+        SIGTERM, 130 for SIGINT), at the latest :data:`STOP_GRACE_SECONDS` after the signal
+        even if some thread does not let go.
         """
+        code = 128 + signum
+        hard_stop = threading.Timer(STOP_GRACE_SECONDS, _exit_now, args=(code,))
+        hard_stop.daemon = True
+        hard_stop.start()
+        abort_all()
+        if self._prefetcher is not None:
+            self._prefetcher.abandon()
         try:
             self._state_writer.write_state(self.state)
         finally:
@@ -228,7 +253,7 @@ class TapPixieset(Tap):
                 "to resume.",
                 signum,
             )
-            sys.exit(128 + signum)
+            sys.exit(code)
 
     @property
     def prefetcher(self) -> ChildPrefetcher | None:
