@@ -100,9 +100,14 @@ def _as_int(value: Any) -> int | None:
         return None
 
 
+def page_ceiling(page_size: int) -> int:
+    """The most pages any list read may take: :data:`MAX_LIST_ITEMS` at ``page_size``."""
+    return max(1, -(-MAX_LIST_ITEMS // max(1, page_size)))
+
+
 def page_bound(reported_pages: int | None, page_size: int) -> int:
     """The most pages a list read may take: the reported size plus a margin, capped."""
-    ceiling = max(1, -(-MAX_LIST_ITEMS // max(1, page_size)))
+    ceiling = page_ceiling(page_size)
     if reported_pages is None or reported_pages < 0 or reported_pages > ceiling:
         return ceiling
     return min(ceiling, reported_pages + MARGIN_PAGES + int(reported_pages * MARGIN_SHARE))
@@ -152,12 +157,19 @@ class _GuardedPaginator(BaseAPIPaginator[int]):
         """True when the reported size differed between two pages of this read."""
         return len(set(self.count_signatures)) > 1
 
-    def _observe_counts(self, body: Any, items: list[Any]) -> None:
+    def _observe_counts(self, response: requests.Response, body: Any, items: list[Any]) -> None:
         meta = meta_of(body)
         if self.max_pages is None:  # the first page: the list's own size sets the bound
             # The server's page may be shorter than the size asked for (catalog A06).
             size = len(items) or self.page_size
-            self.max_pages = page_bound(reported_pages(meta, size), self.page_size)
+            pages = reported_pages(meta, size)
+            if pages is not None and pages > page_ceiling(self.page_size):
+                raise PaginationError(
+                    f"The list {endpoint_of(response)} reports {pages} pages, more than the "
+                    f"{MAX_LIST_ITEMS:,} items the tap reads from one list; the tap stopped "
+                    "instead of paging through a size no account has."
+                )
+            self.max_pages = page_bound(pages, self.page_size)
         self.count_signatures.append(tuple(_as_int(meta.get(key)) for key in COUNT_KEYS))
 
     def _repeats_previous_page(self, items: list[Any]) -> bool:
@@ -185,7 +197,7 @@ class _GuardedPaginator(BaseAPIPaginator[int]):
             return False
         body = read_body(response)
         items = data_items(body)
-        self._observe_counts(body, items)
+        self._observe_counts(response, body, items)
         if not items:
             return False
         if self._repeats_previous_page(items):

@@ -38,7 +38,7 @@ from tap_pixieset.settings import (
     validate_settings,
 )
 from tap_pixieset.streams import STREAM_TYPES
-from tap_pixieset.transport import abort_all
+from tap_pixieset.transport import RequestDeadlineError, ResponseTooLargeError, abort_all
 from tap_pixieset.writer import BufferedJsonWriter
 
 APIS = ("studio", "gallery")
@@ -304,8 +304,15 @@ class TapPixieset(Tap):
                     )
                     continue
                 data_items(read_body(response))
-            except (PixiesetUserError, UnexpectedResponseError, RetriableAPIError) as exc:
-                results[api] = (False, str(exc))
+            except (
+                PixiesetUserError,
+                UnexpectedResponseError,
+                RetriableAPIError,
+                FatalAPIError,
+                RequestDeadlineError,
+                ResponseTooLargeError,
+            ) as exc:
+                results[api] = (False, REDACTOR.clean(str(exc)))
                 continue
             except requests.RequestException as exc:
                 results[api] = (
