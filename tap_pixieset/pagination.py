@@ -184,7 +184,7 @@ class _GuardedPaginator(BaseAPIPaginator[int]):
 
     def _check_limit(self, response: requests.Response) -> None:
         bound = self.max_pages or 1
-        if self.count + 1 >= bound:
+        if self.count >= bound:  # count: the pages read, this one included
             raise PaginationError(
                 f"The list {endpoint_of(response)} did not end after {bound} pages, the most "
                 "its own reported size allows (plus a margin); the tap stopped instead of "

@@ -42,6 +42,10 @@ SHORT_SECRETS = ("abc", CSRF)
 #: within this much (a 2 GiB bomb inflated, or a 16 MB page held as JSON, would not).
 MAX_RSS_MB = 120
 API = "/api/v1"
+#: The interpreter and tree the tap runs from (benchmarks/hostile.py points them at another
+#: checkout to measure it "before").
+TAP_PYTHON = sys.executable
+TAP_ROOT = ROOT
 
 
 # -- the server ------------------------------------------------------------------------------
@@ -135,6 +139,10 @@ def server():
 # -- running the tap ---------------------------------------------------------------------------
 
 
+class TimeBoundExceeded(AssertionError):
+    """The tap was still running at the time bound of its case (it was killed)."""
+
+
 @dataclass
 class Run:
     """What one run of the tap did."""
@@ -145,7 +153,9 @@ class Run:
     seconds: float
     rss_mb: float
     signalled_at: float | None = None
+    #: Every stdout line, parsed as strict JSON; ``invalid``: the lines that are not.
     lines: list[dict[str, Any]] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
 
     def errors(self) -> list[str]:
         """The tap's one-line error messages."""
@@ -185,7 +195,7 @@ def run(
     """Run ``tap-pixieset`` as a child process; kill it (and fail) past ``timeout`` seconds."""
     config_path = tmp_path / "config.json"
     config_path.write_text(json.dumps(config))
-    argv = [sys.executable, "-m", "tap_pixieset", "--config", str(config_path), *args]
+    argv = [TAP_PYTHON, "-m", "tap_pixieset", "--config", str(config_path), *args]
     if streams is not None:
         catalog = tmp_path / "catalog.json"
         catalog.write_text(json.dumps(catalog_selecting(config, streams)))
@@ -194,7 +204,7 @@ def run(
     out_path, err_path = tmp_path / "stdout", tmp_path / "stderr"
     with out_path.open("wb") as out, err_path.open("wb") as err:
         started = time.monotonic()
-        child = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=ROOT)
+        child = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=TAP_ROOT)
         signalled_at = None
         peak_kb = 0
         while True:
@@ -208,7 +218,7 @@ def run(
             if time.monotonic() - started > timeout:
                 child.kill()
                 os.wait4(child.pid, 0)
-                pytest.fail(f"the tap ran past the {timeout} s bound of this case")
+                raise TimeBoundExceeded(f"the tap ran past the {timeout} s bound of this case")
             time.sleep(0.02)
         child.returncode = os.waitstatus_to_exitcode(status)
     result = Run(
@@ -219,7 +229,11 @@ def run(
         rss_mb=peak_kb / 1024,
         signalled_at=signalled_at,
     )
-    result.lines = [strict_json(line) for line in result.stdout.splitlines() if line.strip()]
+    for line in result.stdout.splitlines():
+        try:
+            result.lines.append(strict_json(line))
+        except ValueError:
+            result.invalid.append(line[:200])
     return result
 
 
@@ -234,7 +248,7 @@ def _high_water_kb(pid: int) -> int:
 
 
 def _refuse(name: str) -> None:
-    raise AssertionError(f"stdout carries the non-JSON literal {name}")
+    raise ValueError(f"stdout carries the non-JSON literal {name}")
 
 
 def strict_json(line: str) -> dict[str, Any]:
@@ -252,6 +266,7 @@ def assert_kept_promises(
 ) -> None:
     """Exit code, one error line, no traceback, no secret, and the time and memory bounds."""
     assert result.code == code, result.stderr[-3000:]
+    assert result.invalid == [], "every stdout line is strict JSON"
     assert "Traceback" not in result.stderr
     if code == 1 and one_line:
         assert len(result.errors()) == 1, result.stderr[-3000:]
@@ -317,8 +332,8 @@ def _drip_headers(handler: Handler) -> None:
 def test_a_dripping_answer_ends_at_the_total_deadline(server, tmp_path, route):
     server.routes[f"{API}/session_types/"] = route
     result = run(tmp_path, config_for(server), {"session_types"}, timeout=40)
-    # Two tries of at most 2 s each (max_retries 1, max_request_seconds 2).
-    assert_kept_promises(result, code=1, seconds=15)
+    # Two tries of at most 2 s each (max_retries 1, max_request_seconds 2), plus start-up.
+    assert_kept_promises(result, code=1, seconds=30)
     (error,) = result.errors()
     assert "max_request_seconds" in error and "/api/v1/session_types/" in error
     assert len(server.requests) == 2
@@ -327,7 +342,7 @@ def test_a_dripping_answer_ends_at_the_total_deadline(server, tmp_path, route):
 def test_the_connection_test_is_bounded_by_the_deadline_too(server, tmp_path):
     server.routes[f"{API}/notifications/all"] = _drip_body
     result = run(tmp_path, config_for(server), args=("--test",), timeout=30)
-    assert_kept_promises(result, code=1, seconds=10, one_line=False)
+    assert_kept_promises(result, code=1, seconds=30, one_line=False)
     (studio,) = [line for line in result.stderr.splitlines() if line.startswith("Studio API")]
     assert studio.startswith("Studio API: FAIL") and "`max_request_seconds`" in studio
 
@@ -424,7 +439,7 @@ def test_an_endless_list_ends_at_a_bound_from_its_reported_size(
 def test_non_finite_numbers_and_deep_nesting_get_one_line(server, tmp_path, body):
     server.routes[f"{API}/session_types/"] = json_route(body)
     result = run(tmp_path, config_for(server), {"session_types"}, timeout=30)
-    assert_kept_promises(result, code=1, seconds=20)
+    assert_kept_promises(result, code=1, seconds=30)
     assert "/api/v1/session_types/" in result.errors()[0]
     assert not [line for line in result.lines if line["type"] == "RECORD"]
 
@@ -436,7 +451,7 @@ def test_an_echoed_cookie_past_the_cut_is_masked_in_the_give_up_line(server, tmp
     message = "x" * 180 + f" Cookie: {COOKIE}; X-CSRF-Token: {CSRF}"
     server.routes[f"{API}/session_types/"] = json_route({"error": {"message": message}}, 503)
     result = run(tmp_path, config_for(server), {"session_types"}, timeout=30)
-    assert_kept_promises(result, code=1, seconds=20)
+    assert_kept_promises(result, code=1, seconds=30)
     assert "Gave up on /api/v1/session_types/" in result.errors()[0]
 
 
@@ -444,7 +459,7 @@ def test_short_secrets_are_masked_and_ordinary_words_are_not(server, tmp_path):
     message = f"client_documents failed for client with s=abc and token {CSRF}"
     server.routes[f"{API}/session_types/"] = json_route({"error": {"message": message}}, 400)
     result = run(tmp_path, config_for(server), {"session_types"}, timeout=30)
-    assert_kept_promises(result, code=1, seconds=20)
+    assert_kept_promises(result, code=1, seconds=30)
     (error,) = result.errors()
     assert "client_documents failed for *** with s=*** and token ***" in error
 
@@ -453,7 +468,7 @@ def test_a_cookie_that_looks_like_json_leaves_metric_lines_intact(server, tmp_pa
     server.routes[f"{API}/session_types/"] = json_route({"data": items(3)})
     config = config_for(server, studio_cookie='m="metric":; sess=' + LONG_SECRET)
     result = run(tmp_path, config, {"session_types"}, timeout=30)
-    assert_kept_promises(result, code=0, seconds=20)
+    assert_kept_promises(result, code=0, seconds=30)
     metrics = [
         line.split("METRIC: ", 1)[1] for line in result.stderr.splitlines() if "METRIC: " in line
     ]
@@ -467,7 +482,7 @@ def test_server_text_cannot_forge_a_log_line(server, tmp_path):
     forged = "bad request\ntap-pixieset: info: sync finished OK, exit 0\r\x1b[2K"
     server.routes[f"{API}/session_types/"] = json_route({"error": {"message": forged}}, 400)
     result = run(tmp_path, config_for(server), {"session_types"}, timeout=30)
-    assert_kept_promises(result, code=1, seconds=20)
+    assert_kept_promises(result, code=1, seconds=30)
     assert not any(line.startswith("tap-pixieset: info") for line in result.stderr.splitlines())
     assert "\x1b" not in result.stderr and "\r" not in result.stderr
     assert "bad request\\ntap-pixieset: info" in result.errors()[0]
@@ -495,7 +510,7 @@ def test_a_redirect_to_plain_http_off_loopback_is_refused(server, tmp_path):
         b"", 302, {"Location": "http://192.0.2.1/api/v1/session_types/"}
     )
     result = run(tmp_path, config_for(server), {"session_types"}, timeout=30)
-    assert_kept_promises(result, code=1, seconds=10)
+    assert_kept_promises(result, code=1, seconds=30)
     (error,) = result.errors()
     assert "redirected /api/v1/session_types/ to 192.0.2.1 over http" in error
     assert len(server.requests) == 1
