@@ -98,6 +98,8 @@ class _Watchdog:
 
     def add(self, deadline: Deadline) -> int:
         with self._wake:
+            while self._heap and self._heap[0][1] not in self._active:
+                heapq.heappop(self._heap)  # finished in time: forget it
             key = next(self._ids)
             heapq.heappush(self._heap, (deadline.at, key, deadline))
             self._active[key] = deadline
@@ -106,7 +108,8 @@ class _Watchdog:
                     target=self._run, name="pixieset-deadlines", daemon=True
                 )
                 self._thread.start()
-            self._wake.notify()
+            if self._heap[0][1] == key:  # the earliest now: the thread must wake sooner
+                self._wake.notify()
             return key
 
     def remove(self, key: int) -> None:

@@ -535,3 +535,49 @@ def test_items_without_an_id_are_emitted_but_never_requested_as_none(server, tmp
     assert len(warnings) == 2, warnings  # one per stream: invoices and coupons
     assert any("'invoices'" in line for line in warnings)
     assert any("'coupons'" in line for line in warnings)
+
+
+# -- the pieces behind the promises ------------------------------------------------------------
+
+
+def test_the_writer_refuses_non_finite_numbers_with_one_line_naming_the_stream():
+    from singer_sdk.singerlib.messages import RecordMessage
+
+    from tap_pixieset.writer import NonFiniteOutputError, encode
+
+    with pytest.raises(NonFiniteOutputError, match="stream 'invoices'"):
+        encode(RecordMessage(stream="invoices", record={"id": "in_1", "total": float("nan")}))
+    assert encode(RecordMessage(stream="invoices", record={"total": 1.5})).startswith("{")
+
+
+def test_duplicate_keys_are_compact_digests():
+    from tap_pixieset.list_reader import dedupe_key
+
+    key = dedupe_key({"id": "in_1", "client_id": "cl_1"}, ("client_id", "id"), None)
+    assert isinstance(key, int) and key.bit_length() <= 96
+    assert key == dedupe_key({"id": "in_1"}, ("client_id", "id"), {"client_id": "cl_1"})
+    assert key != dedupe_key({"id": "cl_1 in_1"}, ("id",), None)
+    assert sys.getsizeof(key) <= 40  # against about 190 bytes for a tuple of strings
+
+
+def test_a_stop_refuses_new_requests_and_ends_waits_at_once():
+    from tap_pixieset.transport import (
+        StoppedError,
+        abort_all,
+        deadline,
+        reset_stop,
+        wait_unless_stopped,
+    )
+
+    timer = threading.Timer(0.2, abort_all)
+    started = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(StoppedError):
+            wait_unless_stopped(30)
+        assert time.monotonic() - started < 5
+        with pytest.raises(StoppedError), deadline(10):
+            pass
+    finally:
+        timer.join()
+        reset_stop()
