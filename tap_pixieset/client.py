@@ -23,6 +23,7 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
 from tap_pixieset import accounts
+from tap_pixieset.child_ids import MissingIdWarning, missing, path_fields
 from tap_pixieset.concurrency import context_key
 from tap_pixieset.envelope import data_items, endpoint_of, read_body
 from tap_pixieset.list_reader import ListReader, dedupe_key
@@ -94,6 +95,7 @@ class PixiesetStream(MeteredStream):
         #: The paginator of the list read in progress, per thread: a child stream may read
         #: several parents' lists at once on worker threads (see read_list).
         self._reading = threading.local()
+        self.missing_ids = MissingIdWarning(self.name, self.logger)
 
     # -- connection ----------------------------------------------------------------------
 
@@ -242,6 +244,26 @@ class PixiesetStream(MeteredStream):
         self.handoff = record
         return self.child_context(record)
 
+    @override
+    def generate_child_contexts(
+        self, record: dict[str, Any], context: Context | None
+    ) -> Iterable[dict[str, Any] | None]:
+        """No child sync for an item that lacks an id its children are requested by."""
+        ids = self.get_child_context(record, context)
+        absent = self.absent_child_ids(ids)
+        if absent:
+            names = sorted(child.name for child in self.child_streams if child.selected)
+            fields = [self.child_context_keys.get(key, key) for key in absent]
+            self.missing_ids.skip(fields, f"child stream(s) {', '.join(names) or '(none)'}")
+            return
+        yield ids
+
+    def absent_child_ids(self, ids: Mapping[str, Any]) -> list[str]:
+        """The ids in ``ids`` that a child's request path needs but the item lacks."""
+        paths = (getattr(child, "path", None) or "" for child in self.child_streams)
+        needed = {field for path in paths for field in path_fields(path)}
+        return missing(ids, [name for name in ids if name in needed])
+
     # -- reading, with children fetched ahead -------------------------------------------
 
     def prefetchable_children(self) -> list[PixiesetStream]:
@@ -272,7 +294,7 @@ class PixiesetStream(MeteredStream):
             # The SDK builds child contexts from post-processed records, which may have
             # gained parent ids from the context; raw record over context gives the same ids.
             ids = self.child_context({**(context or {}), **record})
-            if None in ids.values() or not self.is_changed(record, context):
+            if self.absent_child_ids(ids) or not self.is_changed(record, context):
                 return
             for child in children:
                 prefetcher.submit(context_key(child.name, ids), _fetch_all(child, ids))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from singer_sdk import Tap
 from singer_sdk.streams import RESTStream
 from typing_extensions import override
 
@@ -124,3 +125,22 @@ class HookedStream(RESTStream[Any]):
             return
         self._schema_written = True
         super()._write_schema_message()
+
+
+# -- Tap-level ------------------------------------------------------------------------------
+
+
+class HookedTap(Tap):
+    """The base of the tap: the SDK overrides that no public hook can replace."""
+
+    def on_termination(self, signum: int) -> None:
+        """Called on SIGTERM or SIGINT instead of the SDK's handler, which exits 0."""
+
+    @override
+    def _handle_termination(self, signum: int, frame: Any) -> None:
+        """Private in the SDK, which registers it for SIGTERM and SIGINT and exits 0 there.
+
+        An orchestrator must see an interrupted sync fail, and the tap must stop its
+        requests first; no public hook runs on a signal.
+        """
+        self.on_termination(signum)

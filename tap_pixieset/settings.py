@@ -254,6 +254,32 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 default=60,
             ),
             _setting(
+                "max_request_seconds",
+                "integer",
+                minimum=1,
+                maximum=3600,
+                title="Max Request Seconds",
+                description=(
+                    "Total seconds one request may take, from connecting to the last byte of the "
+                    "answer, however the server drips it. A request cut short is retried like a "
+                    "timeout."
+                ),
+                default=300,
+            ),
+            _setting(
+                "max_response_mb",
+                "integer",
+                minimum=1,
+                maximum=1024,
+                title="Max Response MB",
+                description=(
+                    "Largest answer the tap reads, in MB after decompression. A larger one stops "
+                    "the sync with an error naming the endpoint; a page of 100 items is well "
+                    "under 1 MB."
+                ),
+                default=64,
+            ),
+            _setting(
                 "max_concurrency",
                 "integer",
                 minimum=1,

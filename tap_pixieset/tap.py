@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
+import os
 import sys
 import threading
 from collections import Counter
@@ -12,7 +14,6 @@ from typing import Any
 
 import click
 import requests
-from singer_sdk import Tap
 from singer_sdk.exceptions import (
     ConfigValidationError,
     FatalAPIError,
@@ -31,18 +32,29 @@ from tap_pixieset.input_files import JsonObjectFile, read_json_object
 from tap_pixieset.pagination import PaginationError
 from tap_pixieset.redaction import REDACTOR, install_log_redaction
 from tap_pixieset.run_metrics import metrics_at_debug
-from tap_pixieset.sdk_hooks import quiet_routine_lines
+from tap_pixieset.sdk_hooks import HookedTap, quiet_routine_lines
 from tap_pixieset.settings import CONFIG_SCHEMA, DEFAULT_GALLERY_BASE_URL, DEFAULT_STUDIO_BASE_URL
 from tap_pixieset.streams import STREAM_TYPES
+from tap_pixieset.transport import RequestDeadlineError, ResponseTooLargeError, abort_all
 from tap_pixieset.writer import BufferedJsonWriter
 
 APIS = ("studio", "gallery")
 #: The cheap request that proves a session works, per API (catalog 1.2).
 CONNECTION_CHECKS = {"studio": "/notifications/all", "gallery": "/data/bootstrap"}
 _BASE_URL_DEFAULTS = {"studio": DEFAULT_STUDIO_BASE_URL, "gallery": DEFAULT_GALLERY_BASE_URL}
+#: After SIGTERM or SIGINT, the process exits at the latest this long after the signal.
+STOP_GRACE_SECONDS = 3.0
 
 
-class TapPixieset(Tap):
+def _exit_now(code: int) -> None:
+    """Exit at once (the STATE is already written): a thread would not let go in time."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
+class TapPixieset(HookedTap):
     """Singer tap for the Pixieset Studio and Gallery APIs."""
 
     name = "tap-pixieset"
@@ -163,6 +175,8 @@ class TapPixieset(Tap):
                     max_requests_per_second=float(self.setting("max_requests_per_second", 4)),
                     user_agent=f"tap-pixieset/{self.plugin_version}",
                     timeout=float(self.setting("request_timeout", 60)),
+                    max_response_mb=float(self.setting("max_response_mb", 64)),
+                    max_request_seconds=float(self.setting("max_request_seconds", 300)),
                     pool_size=int(self.setting("max_concurrency", 4)) + 2,
                 )
                 self._sessions[api] = session
@@ -185,22 +199,34 @@ class TapPixieset(Tap):
         with self._counter_lock:
             (self.list_confirmations if routine else self.list_rereads)[stream] += 1
 
-    def _handle_termination(self, signum: int, frame: Any) -> None:
-        """On SIGTERM or SIGINT: write the STATE reached so far, then exit non-zero.
+    @override
+    def on_termination(self, signum: int) -> None:
+        """On SIGTERM or SIGINT: stop every request, write the STATE reached, exit non-zero.
 
-        The SDK exits 0 here, which would tell an orchestrator that an interrupted sync
-        finished. The STATE written is safe to resume from: bookmarks of a stream that was
-        cut short are still progress markers, which the next run discards.
+        No new request or retry starts after the signal, requests in flight are cut off
+        (their sockets shut down), and fetches not started are cancelled. The STATE written
+        is safe to resume from: bookmarks of a stream that was cut short are still progress
+        markers, which the next run discards. The SDK exits 0 here, which would tell an
+        orchestrator that an interrupted sync finished; this exits 128 + the signal (143 for
+        SIGTERM, 130 for SIGINT), at the latest :data:`STOP_GRACE_SECONDS` after the signal
+        even if some thread does not let go.
         """
+        code = 128 + signum
+        hard_stop = threading.Timer(STOP_GRACE_SECONDS, _exit_now, args=(code,))
+        hard_stop.daemon = True
+        hard_stop.start()
+        abort_all()
+        if self._prefetcher is not None:
+            self._prefetcher.abandon()
         try:
-            self._state_writer.write_state(self.state)
+            self.state_writer.write_state(self.state)
         finally:
             self.logger.warning(
                 "Interrupted by signal %d before the sync finished; rerun with the last STATE "
                 "to resume.",
                 signum,
             )
-            sys.exit(128 + signum)
+            sys.exit(code)
 
     @property
     def prefetcher(self) -> ChildPrefetcher | None:
@@ -252,8 +278,15 @@ class TapPixieset(Tap):
                     )
                     continue
                 data_items(read_body(response))
-            except (PixiesetUserError, UnexpectedResponseError, RetriableAPIError) as exc:
-                results[api] = (False, str(exc))
+            except (
+                PixiesetUserError,
+                UnexpectedResponseError,
+                RetriableAPIError,
+                FatalAPIError,
+                RequestDeadlineError,
+                ResponseTooLargeError,
+            ) as exc:
+                results[api] = (False, REDACTOR.clean(str(exc)))
                 continue
             except requests.RequestException as exc:
                 results[api] = (

@@ -208,7 +208,9 @@ def tap():
 
 def test_dedupe_keys_take_missing_parent_ids_from_the_context(tap):
     documents = tap.streams["client_documents"]
-    assert documents.dedupe_key({"id": "co_1"}, {"client_id": "cl_9"}) == ("cl_9", "co_1")
+    assert documents.dedupe_key({"id": "co_1"}, {"client_id": "cl_9"}) == documents.dedupe_key(
+        {"id": "co_1", "client_id": "cl_9"}, None
+    )
     assert documents.dedupe_key({"id": "co_1"}, {"client_id": "cl_8"}) != documents.dedupe_key(
         {"id": "co_1"}, {"client_id": "cl_9"}
     )

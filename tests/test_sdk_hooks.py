@@ -14,9 +14,12 @@ import typing
 from pathlib import Path
 
 from harness import ROOT, run_tap
+from singer_sdk import Tap
+from singer_sdk.plugin_base import PluginBase
 from singer_sdk.streams import RESTStream, Stream
 
 from tap_pixieset import sdk_hooks
+from tap_pixieset.tap import TapPixieset
 
 # -- Stream-level ---------------------------------------------------------------------------
 
@@ -134,7 +137,53 @@ def _git_grep(pattern: str) -> list[str]:
     ).stdout.splitlines()
 
 
+def test_no_private_sdk_import_outside_sdk_hooks():
+    found = _git_grep(r"singer_sdk(\.[a-z_]+)*\._")
+    assert [line for line in found if not line.startswith("tap_pixieset/sdk_hooks.py")] == []
+
+
+#: Private singer-sdk names the tap has overridden or read before; only sdk_hooks.py may.
+PRIVATE_SDK_NAMES = (
+    "_handle_termination",
+    "_state_writer",
+    "_validate_config",
+    "_env_var_config",
+    "_write_schema_message",
+    "_request",
+    "_LOG_REQUEST_METRICS",
+    "_LOG_REQUEST_METRIC_URLS",
+    "_stream_version",
+    "_initialized_at",
+)
+
+
+def test_private_sdk_names_appear_only_in_sdk_hooks():
+    pattern = r"\b(" + "|".join(PRIVATE_SDK_NAMES) + r")\b"
+    found = _git_grep(pattern)
+    assert [line for line in found if not line.startswith("tap_pixieset/sdk_hooks.py")] == []
+
+
 def test_the_private_tap_attribute_is_read_only_in_sdk_hooks():
     found = _git_grep(r"self\._tap\b")
     assert found, "the grep itself must find the one use in sdk_hooks.py"
     assert {line.split(":")[0] for line in found} == {"tap_pixieset/sdk_hooks.py"}
+
+
+# -- Tap-level ------------------------------------------------------------------------------
+
+
+def test_sdk_registers_handle_termination_for_sigterm_and_sigint():
+    """HookedTap overrides the private handler the SDK installs on both signals."""
+    source = inspect.getsource(PluginBase)
+    assert "signal.signal(signal.SIGTERM, self._handle_termination)" in source
+    assert "signal.signal(signal.SIGINT, self._handle_termination)" in source
+    signature = inspect.signature(Tap._handle_termination)
+    assert list(signature.parameters) == ["self", "signum", "frame"]
+
+
+def test_handle_termination_hands_over_to_the_tap(monkeypatch):
+    seen: list[int] = []
+    monkeypatch.setattr(TapPixieset, "on_termination", lambda self, signum: seen.append(signum))
+    tap = TapPixieset(config={"studio_cookie": "s=1"}, validate_config=False, setup_mapper=False)
+    tap._handle_termination(15, None)
+    assert seen == [15]
