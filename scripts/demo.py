@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from demo_report import build_and_report  # noqa: E402
 from toolenv import tool_venv  # noqa: E402
 
 from pixieset_simulator import Simulator  # noqa: E402
@@ -97,6 +98,7 @@ def main() -> int:
             return 1
         expected = sim.dataset.expected_counts()
         requests_made = len(sim.requests)
+        as_of = sim.dataset.now.date()
 
     landed = json.loads(
         subprocess.run(
@@ -125,6 +127,8 @@ def main() -> int:
         print(f"{mismatches} table(s) do not match the simulator's dataset.", file=sys.stderr)
         return 1
     print("Every table matches the simulator's dataset.")
+    if build_and_report(database, workdir, as_of, currency="gbp"):
+        return 1
     print(
         f'Explore it: {loader_bin.relative_to(ROOT)}/python -c "import duckdb; '
         f"print(duckdb.connect('{database.relative_to(ROOT)}').sql('select * from {SCHEMA}.clients limit 5'))\""

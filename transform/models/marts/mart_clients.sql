@@ -25,7 +25,7 @@ invoices as (
         account_id,
         client_id,
         count(*) as invoices,
-        sum(case when status = 'paid' then 1 else 0 end) as invoices_paid
+        cast(sum(case when status = 'paid' then 1 else 0 end) as bigint) as invoices_paid
     from {{ ref('stg_pixieset__invoices') }}
     where status <> 'draft'
     group by 1, 2

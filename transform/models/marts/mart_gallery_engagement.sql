@@ -1,12 +1,12 @@
 -- Grain: one row per Gallery collection: who looked, what they downloaded and favorited.
 with visitors as (
-    select account_id, collection_id, count(*) as visitors, sum(coalesce(visits, 1)) as visits
+    select account_id, collection_id, count(*) as visitors, cast(sum(coalesce(visits, 1)) as bigint) as visits
     from {{ ref('stg_pixieset__collection_visitor_emails') }}
     group by 1, 2
 ),
 
 photo_downloads as (
-    select account_id, collection_id, sum(download_count) as photo_downloads,
+    select account_id, collection_id, cast(sum(download_count) as bigint) as photo_downloads,
         count(distinct client_email) as downloading_clients
     from {{ ref('stg_pixieset__collection_photo_downloads') }}
     group by 1, 2
@@ -22,21 +22,21 @@ video_downloads as (
 downloads as (
     select account_id, collection_id,
         count(*) as download_events,
-        sum(case when status = 'failed' then 1 else 0 end) as failed_downloads,
-        sum(case when status = 'failed' then 0 else bytes_transferred end) as bytes_downloaded
+        cast(sum(case when status = 'failed' then 1 else 0 end) as bigint) as failed_downloads,
+        cast(sum(case when status = 'failed' then 0 else bytes_transferred end) as bigint) as bytes_downloaded
     from {{ ref('stg_pixieset__collection_downloads') }}
     group by 1, 2
 ),
 
 favorites as (
-    select account_id, collection_id, sum(favorite_count) as favorites,
+    select account_id, collection_id, cast(sum(favorite_count) as bigint) as favorites,
         count(distinct client_email) as favoriting_clients
     from {{ ref('stg_pixieset__collection_favorites') }}
     group by 1, 2
 ),
 
 links as (
-    select account_id, collection_id, count(*) as sharing_links, sum(coalesce(views, 0)) as sharing_link_views
+    select account_id, collection_id, count(*) as sharing_links, cast(sum(coalesce(views, 0)) as bigint) as sharing_link_views
     from {{ ref('stg_pixieset__collection_photo_sharing_links') }}
     group by 1, 2
 ),

@@ -22,7 +22,7 @@ payments as (
         count(*) as payments_collected,
         sum(amount) as collected,
         sum(case when is_refunded then amount else 0 end) as refunded,
-        sum(case when status = 'partially_refunded' then 1 else 0 end) as partially_refunded_payments,
+        cast(sum(case when status = 'partially_refunded' then 1 else 0 end) as bigint) as partially_refunded_payments,
         sum(processor_fee) as processor_fees
     from {{ ref('int_payments') }}
     where is_collected
