@@ -118,39 +118,36 @@ def _currencies(rows: list[dict[str, Any]]) -> list[str]:
     return sorted({r["currency"] for r in rows})
 
 
-def revenue_chart(data: dict[str, Any]) -> str:
-    """Collected revenue per month, one bar series per currency."""
-    rows = data["revenue"]
-    months = sorted({r["month"] for r in rows})
-    fig, ax = plt.subplots(figsize=(9, 3.2))
+def _grouped_bars(rows: list[dict[str, Any]], key: str, value: str, label: str) -> str:
+    """Bars of ``value`` per ``key`` (in order of first appearance), one series per currency.
+
+    Currencies are side by side, never stacked: amounts in different currencies do not add up.
+    """
+    categories = list(dict.fromkeys(r[key] for r in rows))
     currencies = _currencies(rows)
+    fig, ax = plt.subplots(figsize=(9, 3.2))
     width = 0.8 / max(len(currencies), 1)
     for n, currency in enumerate(currencies):
-        values = {r["month"]: float(r["collected"]) for r in rows if r["currency"] == currency}
-        xs = [i + n * width for i in range(len(months))]
-        ax.bar(xs, [values.get(m, 0.0) for m in months], width, label=currency.upper())
-    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(months))], months, rotation=45)
-    ax.set_ylabel("collected")
+        values = {r[key]: float(r[value]) for r in rows if r["currency"] == currency}
+        xs = [i + n * width for i in range(len(categories))]
+        ax.bar(xs, [values.get(c, 0.0) for c in categories], width, label=currency.upper())
+    ticks = [i + 0.4 - width / 2 for i in range(len(categories))]
+    ax.set_xticks(ticks, categories, rotation=45 if len(categories) > 6 else 0)
+    ax.set_ylabel(label)
     ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return _svg(fig)
+
+
+def revenue_chart(data: dict[str, Any]) -> str:
+    """Collected revenue per month, one bar series per currency."""
+    rows = sorted(data["revenue"], key=lambda r: r["month"])
+    return _grouped_bars(rows, "month", "collected", "collected")
 
 
 def aging_chart(data: dict[str, Any]) -> str:
-    """Open receivables per aging bucket, stacked by currency."""
-    rows = data["receivables"]
-    buckets = list(dict.fromkeys(r["bucket"] for r in rows))
-    fig, ax = plt.subplots(figsize=(9, 2.8))
-    bottom = [0.0] * len(buckets)
-    for currency in _currencies(rows):
-        values = {r["bucket"]: float(r["amount_open"]) for r in rows if r["currency"] == currency}
-        heights = [values.get(b, 0.0) for b in buckets]
-        ax.bar(buckets, heights, bottom=bottom, label=currency.upper())
-        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-    ax.set_ylabel("amount open")
-    ax.legend(frameon=False)
-    ax.spines[["top", "right"]].set_visible(False)
-    return _svg(fig)
+    """Open receivables per aging bucket, one bar series per currency."""
+    return _grouped_bars(data["receivables"], "bucket", "amount_open", "amount open")
 
 
 def funnel_chart(data: dict[str, Any]) -> str:
