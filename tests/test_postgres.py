@@ -414,7 +414,8 @@ def dbt_results(warehouse, tmp_path_factory) -> list[dict[str, Any]]:
         check=False,
         timeout=1800,
     )
-    assert proc.returncode == 0, proc.stdout[-5000:]
+    errors = [line for line in proc.stdout.splitlines() if "Error" in line or "error" in line]
+    assert proc.returncode == 0, "\n".join(errors[-40:]) + proc.stdout[-3000:]
     return list(json.loads((workdir / "target" / "run_results.json").read_text())["results"])
 
 

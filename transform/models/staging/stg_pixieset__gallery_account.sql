@@ -12,8 +12,8 @@ select
     account_id,
     gallery_account_id,
     snapshot_date,
-    {{ json_text('user', 'email') }} as email,
-    {{ json_text('user', 'timezone') }} as timezone,
+    {{ json_text(adapter.quote('user'), 'email') }} as email,
+    {{ json_text(adapter.quote('user'), 'timezone') }} as timezone,
     {{ json_text('account', 'plan') }} as plan,
     cast({{ json_text('account', 'storage_used_bytes') }} as bigint) as storage_used_bytes,
     undeclared_fields
