@@ -255,7 +255,14 @@ def test_transformers_are_pinned_as_transform_requirements():
     assert {"dbt-duckdb", "dbt-postgres"} <= set(TRANSFORMERS)
     for name, transformer in TRANSFORMERS.items():
         assert set(transformer["pip_url"].split()) <= pins, name
-        assert transformer["commands"]["build"]["args"].startswith("build --project-dir transform")
+        assert transformer["commands"]["build"]["args"] == "build"
+        settings = {setting["name"]: setting for setting in transformer["settings"]}
+        for setting, env in (
+            ("project_dir", "DBT_PROJECT_DIR"),
+            ("profiles_dir", "DBT_PROFILES_DIR"),
+        ):
+            assert settings[setting]["value"] == "${MELTANO_PROJECT_ROOT}/transform", name
+            assert settings[setting]["env"] == env, name
     jobs = {job["name"]: job["tasks"] for job in PROJECT["jobs"]}
     assert jobs["pixieset-to-duckdb"] == ["tap-pixieset target-duckdb dbt-duckdb:build"]
     assert jobs["pixieset-to-postgres"] == ["tap-pixieset target-postgres dbt-postgres:build"]
