@@ -53,6 +53,11 @@ def main() -> None:
         "max_active_tis_per_dag": run_task.partial_kwargs.get("max_active_tis_per_dag"),
         "operator": run_task.operator_class.__name__,
     }
+    build_task = dag.get_task("dbt_build")
+    report["dbt_build"] = {
+        "upstream": sorted(build_task.upstream_task_ids),
+        "trigger_rule": str(getattr(build_task.trigger_rule, "value", build_task.trigger_rule)),
+    }
     report["max_active_runs"] = dag.max_active_runs
 
     module = _dag_module(dag_folder / "pixieset.py")

@@ -66,7 +66,8 @@ record = {{
     "cwd": os.getcwd(),
     "env": {{k: v for k, v in os.environ.items() if k.startswith("TAP_PIXIESET_")}},
 }}
-with open(os.path.join({calls!r}, os.environ["TAP_PIXIESET_ACCOUNT_ID"] + ".json"), "w") as f:
+name = os.environ.get("TAP_PIXIESET_ACCOUNT_ID", "_build")
+with open(os.path.join({calls!r}, name + ".json"), "w") as f:
     json.dump(record, f)
 """
 
@@ -116,10 +117,20 @@ def test_dagbag_has_no_import_errors(report):
 
 
 def test_expected_tasks_are_there(report):
-    assert report["tasks"] == ["list_accounts", "meltano_run"]
+    assert report["tasks"] == ["dbt_build", "list_accounts", "meltano_run"]
     assert report["meltano_run"]["mapped"] is True
     assert report["meltano_run"]["upstream"] == ["list_accounts"]
     assert report["meltano_run"]["operator"] == "MeltanoAccountRun"
+
+
+def test_models_build_once_after_every_account_loaded(report):
+    assert report["dbt_build"] == {"upstream": ["meltano_run"], "trigger_rule": "all_done"}
+    call = report["calls"]["_build"]
+    assert call["argv"] == ["--environment=prod", "run", "dbt-postgres:build"]
+    assert call["cwd"] == str(ROOT)
+    assert call["env"] == {}, "no account's credentials reach the build"
+    transformers = {p["name"]: p for p in PROJECT["plugins"]["transformers"]}
+    assert "build" in transformers["dbt-postgres"]["commands"]
 
 
 def test_concurrency_is_capped(report):

@@ -17,6 +17,15 @@ masked in the logs; the task's rendered fields and command line never contain th
 
 with ``TAP_PIXIESET_ACCOUNT_ID=<id>`` in its environment.
 
+**Then the models build once**, when every account's load has finished (failed or not)::
+
+    meltano --environment=prod run dbt-postgres:build
+
+The marts are shared by all accounts (one table, ``account_id`` in every key), so one build
+after the loads refreshes every account; builds per account, run in parallel, would replace
+the same tables at the same time. A failed account still fails the DAG run, but the others'
+figures are rebuilt.
+
 **Concurrency.** ``max_active_tis_per_dag`` caps how many accounts load at once (Pixieset
 rate limits are per account, the warehouse's connections are not); ``max_active_runs=1``
 keeps two runs of one account from sharing a state. Which machines run the tasks is the
@@ -25,8 +34,9 @@ KubernetesExecutor spread them over workers, each of which needs Meltano and thi
 
 Environment variables of the scheduler and workers tune it: ``MELTANO_PROJECT_ROOT``
 (default: this repository), ``MELTANO_BIN`` (``meltano``), ``PIXIESET_MELTANO_ENVIRONMENT``
-(``prod``), ``PIXIESET_LOADER`` (``target-postgres``), ``PIXIESET_MAX_PARALLEL_ACCOUNTS``
-(4) and ``PIXIESET_SCHEDULE`` (``@daily``).
+(``prod``), ``PIXIESET_LOADER`` (``target-postgres``), ``PIXIESET_TRANSFORMER``
+(``dbt-postgres:build``; empty for none), ``PIXIESET_MAX_PARALLEL_ACCOUNTS`` (4) and
+``PIXIESET_SCHEDULE`` (``@daily``).
 """
 
 from __future__ import annotations
@@ -40,13 +50,14 @@ from pathlib import Path
 from typing import Any
 
 from airflow.providers.standard.operators.bash import BashOperator
-from airflow.sdk import DAG, BaseHook, Variable, task
+from airflow.sdk import DAG, BaseHook, TriggerRule, Variable, task
 from airflow.sdk.log import mask_secret
 
 PROJECT_ROOT = os.environ.get("MELTANO_PROJECT_ROOT") or str(Path(__file__).resolve().parents[3])
 MELTANO_BIN = os.environ.get("MELTANO_BIN", "meltano")
 MELTANO_ENVIRONMENT = os.environ.get("PIXIESET_MELTANO_ENVIRONMENT", "prod")
 LOADER = os.environ.get("PIXIESET_LOADER", "target-postgres")
+TRANSFORMER = os.environ.get("PIXIESET_TRANSFORMER", "dbt-postgres:build")
 MAX_PARALLEL_ACCOUNTS = int(os.environ.get("PIXIESET_MAX_PARALLEL_ACCOUNTS", "4"))
 SCHEDULE = os.environ.get("PIXIESET_SCHEDULE", "@daily")
 ACCOUNTS_VARIABLE = "pixieset_accounts"
@@ -84,6 +95,11 @@ def meltano_command(account_id: str) -> str:
         LOADER,
     ]
     return shlex.join(argv)
+
+
+def build_command() -> str:
+    """Build the command line that runs the dbt models once the accounts are loaded."""
+    return shlex.join([MELTANO_BIN, f"--environment={MELTANO_ENVIRONMENT}", "run", TRANSFORMER])
 
 
 def connection_id(account_id: str) -> str:
@@ -149,8 +165,16 @@ with DAG(
         """Read the configured account ids when the run starts."""
         return parse_accounts(Variable.get(ACCOUNTS_VARIABLE))
 
-    MeltanoAccountRun.partial(
+    loads = MeltanoAccountRun.partial(
         task_id="meltano_run",
         max_active_tis_per_dag=MAX_PARALLEL_ACCOUNTS,
         map_index_template="{{ task.account_id }}",
     ).expand(account_id=list_accounts())
+
+    if TRANSFORMER:
+        loads >> BashOperator(
+            task_id="dbt_build",
+            bash_command=build_command(),
+            cwd=PROJECT_ROOT,
+            trigger_rule=TriggerRule.ALL_DONE,
+        )
