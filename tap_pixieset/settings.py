@@ -199,6 +199,31 @@ CONFIG_SCHEMA = th.PropertiesList(
             "digits, `_` and `-`, at most 64 characters. Leave unset for a single account."
         ),
     ),
+    th.Property(
+        "emit_activate_version_messages",
+        th.BooleanType,
+        default=False,
+        title="Emit ACTIVATE_VERSION Messages",
+        description=(
+            "Let deletions reach the warehouse: FULL_TABLE streams carry this run's table "
+            "version, and one ACTIVATE_VERSION per stream at the clean end of the run tells the "
+            "loader to delete (or mark `_sdc_deleted_at`) the rows the source no longer has. "
+            "Incremental streams, their children and daily snapshots never delete; a failed or "
+            "interrupted run deletes nothing. With `account_id`, see `account_has_own_schema`."
+        ),
+    ),
+    th.Property(
+        "account_has_own_schema",
+        th.BooleanType,
+        default=False,
+        title="Account Has Own Schema",
+        description=(
+            "Set to true when this account loads into tables of its own (its own warehouse "
+            "schema, such as pixieset_<account_id>). Required for `emit_activate_version_messages` "
+            "with `account_id`: loaders apply ACTIVATE_VERSION to a whole table, so in tables "
+            "shared by accounts one account's run would delete the others' rows."
+        ),
+    ),
 ).to_dict()
 
 #: What an ``account_id`` may look like: it also names Meltano state ids and Airflow tasks.
@@ -257,6 +282,8 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "enable_quotes_probe": (bool, "true or false"),
     "collection_ids": (list, "a list of collection ids"),
     "account_id": (str, "a string"),
+    "emit_activate_version_messages": (bool, "true or false"),
+    "account_has_own_schema": (bool, "true or false"),
 }
 
 _RANGES: dict[str, tuple[float, float]] = {
@@ -378,6 +405,15 @@ def validate_settings(config: dict[str, Any]) -> list[str]:
         problems.append(
             "`account_id` must be 1 to 64 letters, digits, `_` or `-`, starting with a letter "
             "or digit (for example studio-berlin)."
+        )
+    shared = config.get("account_has_own_schema") is not True
+    if account and config.get("emit_activate_version_messages") is True and shared:
+        problems.append(
+            "`emit_activate_version_messages` with `account_id` would let this account's run "
+            "delete other accounts' rows, because loaders apply ACTIVATE_VERSION to a whole "
+            "table. Load each account into its own schema (as meltano.yml's prod environment "
+            "and the Airflow DAG do) and set `account_has_own_schema: true`, or turn "
+            "`emit_activate_version_messages` off."
         )
     return problems
 

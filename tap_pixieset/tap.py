@@ -14,7 +14,6 @@ from typing import Any
 import click
 import requests
 import simplejson
-from singer_sdk import Tap
 from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
 from singer_sdk.helpers._classproperty import classproperty
@@ -28,6 +27,8 @@ from tap_pixieset.envelope import UnexpectedResponseError, data_items, read_body
 from tap_pixieset.errors import ConfigurationError, PixiesetUserError
 from tap_pixieset.pagination import PaginationError
 from tap_pixieset.redaction import REDACTOR, install_log_redaction
+from tap_pixieset.run_report import announce_empty_streams, log_schema_drift
+from tap_pixieset.sdk_hooks import HookedTap
 from tap_pixieset.settings import (
     CONFIG_SCHEMA,
     DEFAULT_GALLERY_BASE_URL,
@@ -37,6 +38,7 @@ from tap_pixieset.settings import (
     validate_settings,
 )
 from tap_pixieset.streams import STREAM_TYPES
+from tap_pixieset.versions import TableVersions
 from tap_pixieset.writer import BufferedJsonWriter
 
 APIS = ("studio", "gallery")
@@ -45,7 +47,7 @@ CONNECTION_CHECKS = {"studio": "/notifications/all", "gallery": "/data/bootstrap
 _BASE_URL_DEFAULTS = {"studio": DEFAULT_STUDIO_BASE_URL, "gallery": DEFAULT_GALLERY_BASE_URL}
 
 
-class TapPixieset(Tap):
+class TapPixieset(HookedTap):
     """Singer tap for the Pixieset Studio and Gallery APIs."""
 
     name = "tap-pixieset"
@@ -56,6 +58,7 @@ class TapPixieset(Tap):
         TapCapabilities.CATALOG,
         TapCapabilities.DISCOVER,
         TapCapabilities.STATE,
+        TapCapabilities.ACTIVATE_VERSION,
         PluginCapabilities.ABOUT,
         PluginCapabilities.STREAM_MAPS,
         PluginCapabilities.FLATTENING,
@@ -67,6 +70,8 @@ class TapPixieset(Tap):
         self._sessions: dict[str, CookieSession] = {}
         self._sessions_lock = threading.Lock()
         self._skip_warned: set[str] = set()
+        #: This run's table version, when deletions are on (see versions).
+        self._versions: TableVersions | None = None
         self.retry_counts: dict[str, int] = dict.fromkeys(APIS, 0)
         self._counter_lock = threading.Lock()
         self._prefetcher: ChildPrefetcher | None = None
@@ -251,6 +256,17 @@ class TapPixieset(Tap):
     def discover_streams(self) -> list[Any]:
         """Every stream of both APIs. Makes no HTTP call."""
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]
+
+    def before_sync_all(self) -> None:
+        """Say why a selected stream will be empty; hand out this run's table version."""
+        announce_empty_streams(self.config, self.streams, self.logger)
+        self._versions = TableVersions.for_run(self.config, self.initialized_at, self.streams)
+
+    def after_sync_all(self) -> None:
+        """After a clean run: ACTIVATE_VERSION per stream (see versions), then the drift report."""
+        if self._versions is not None:
+            self._versions.activate(self.logger)
+        log_schema_drift(self.streams, self.logger)
 
     # -- connection test -----------------------------------------------------------------
 
