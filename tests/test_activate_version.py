@@ -143,3 +143,29 @@ def test_account_id_with_deletions_needs_its_own_schema(sim):
     result = run_tap({**config, "account_has_own_schema": True}, streams={"gift_cards"})
     assert [stream for stream, _ in result.activations] == ["gift_cards"]
     assert {r["account_id"] for r in result.records["gift_cards"]} == {"studio-a"}
+
+
+def test_an_endpoint_that_is_absent_never_deletes(fresh_sim):
+    # The guessed /quotes/ path answers 404 on this "account": an empty read proves nothing.
+    fresh_sim.routers["studio"]._routes = [
+        r for r in fresh_sim.routers["studio"]._routes if r[1].pattern != "^/quotes/$"
+    ]
+    result = run_tap(fresh_sim.tap_config(**DELETIONS), streams={"quotes", "gift_cards"})
+    assert not result.records.get("quotes")
+    assert [stream for stream, _ in result.activations] == ["gift_cards"]
+
+
+def test_a_child_whose_parents_had_no_rows_still_activates(fresh_sim):
+    # Every schedule gone: its interval overrides' old rows belong to nothing any more.
+    fresh_sim.dataset.tables["session_type_schedules"] = []
+    result = run_tap(
+        fresh_sim.tap_config(**DELETIONS),
+        streams={"session_type_schedules", "session_type_schedule_interval_overrides"},
+    )
+    assert not result.records.get("session_type_schedule_interval_overrides")
+    child = "session_type_schedule_interval_overrides"
+    assert child in result.schemas, "a loader needs the SCHEMA before ACTIVATE_VERSION"
+    assert sorted(s for s, _ in result.activations) == [
+        "session_type_schedule_interval_overrides",
+        "session_type_schedules",
+    ]
