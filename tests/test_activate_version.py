@@ -169,3 +169,12 @@ def test_a_child_whose_parents_had_no_rows_still_activates(fresh_sim):
         "session_type_schedule_interval_overrides",
         "session_type_schedules",
     ]
+
+
+def test_an_api_without_a_session_never_deletes(sim):
+    # No Gallery session: its streams are skipped, and an unread table must not be emptied.
+    result = run_tap(
+        sim.tap_config(gallery=False, **DELETIONS),
+        streams={"collections", "galleries", "gift_cards"},
+    )
+    assert [stream for stream, _ in result.activations] == ["gift_cards"]
