@@ -32,10 +32,12 @@ from tap_pixieset.input_files import JsonObjectFile, read_json_object
 from tap_pixieset.pagination import PaginationError
 from tap_pixieset.redaction import REDACTOR, install_log_redaction
 from tap_pixieset.run_metrics import metrics_at_debug
+from tap_pixieset.run_report import announce_empty_streams, log_schema_drift
 from tap_pixieset.sdk_hooks import HookedTap, quiet_routine_lines
 from tap_pixieset.settings import CONFIG_SCHEMA, DEFAULT_GALLERY_BASE_URL, DEFAULT_STUDIO_BASE_URL
 from tap_pixieset.streams import STREAM_TYPES
 from tap_pixieset.transport import RequestDeadlineError, ResponseTooLargeError, abort_all
+from tap_pixieset.versions import TableVersions
 from tap_pixieset.writer import BufferedJsonWriter
 
 APIS = ("studio", "gallery")
@@ -65,6 +67,7 @@ class TapPixieset(HookedTap):
         TapCapabilities.CATALOG,
         TapCapabilities.DISCOVER,
         TapCapabilities.STATE,
+        TapCapabilities.ACTIVATE_VERSION,
         PluginCapabilities.ABOUT,
         PluginCapabilities.STREAM_MAPS,
         PluginCapabilities.FLATTENING,
@@ -90,6 +93,8 @@ class TapPixieset(HookedTap):
         self._sessions: dict[str, CookieSession] = {}
         self._sessions_lock = threading.Lock()
         self._skip_warned: set[str] = set()
+        #: This run's table version, when deletions are on (see versions).
+        self._versions: TableVersions | None = None
         self.retry_counts: dict[str, int] = dict.fromkeys(APIS, 0)
         self._counter_lock = threading.Lock()
         self._prefetcher: ChildPrefetcher | None = None
@@ -250,6 +255,17 @@ class TapPixieset(HookedTap):
     def discover_streams(self) -> list[Any]:
         """Every stream of both APIs. Makes no HTTP call."""
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]
+
+    def before_sync_all(self) -> None:
+        """Say why a selected stream will be empty; hand out this run's table version."""
+        announce_empty_streams(self.config, self.streams, self.logger)
+        self._versions = TableVersions.for_run(self.config, self.initialized_at, self.streams)
+
+    def after_sync_all(self) -> None:
+        """After a clean run: ACTIVATE_VERSION per stream (see versions), then the drift report."""
+        if self._versions is not None:
+            self._versions.activate(self.logger)
+        log_schema_drift(self.streams, self.logger)
 
     # -- connection test -----------------------------------------------------------------
 

@@ -67,11 +67,16 @@ def main() -> None:
         "list": module.parse_accounts(["x"]),
         "rejects": [
             v
-            for v in ("[]", '["bad id"]', '["x;rm -rf /"]', "{}")
+            for v in ("[]", '["bad id"]', '["x;rm -rf /"]', "{}", '["Studio-A", "studio_a"]')
             if _rejects(module.parse_accounts, v)
         ],
     }
     report["connection_id"] = module.connection_id("Studio-A")
+    report["account_schema"] = {
+        "postgres": module.account_schema("Studio-A", "target-postgres"),
+        "snowflake": module.account_schema("Studio-A", "target-snowflake"),
+        "variable": module.schema_variable("target-snowflake"),
+    }
 
     run = dag.test(
         conn_file_path=str(workdir / "connections.json"),

@@ -223,6 +223,27 @@ def test_prod_reads_snowflake_settings_from_the_environment(project):
     assert config["load_method"] == "upsert"
 
 
+@pytest.mark.slow
+def test_prod_loads_each_account_into_its_own_schema_with_deletions_on(project):
+    # What the Airflow DAG sets for account studio-a (see orchestrate/airflow/dags/pixieset.py).
+    values = {
+        "TAP_PIXIESET_ACCOUNT_ID": "studio-a",
+        "TAP_PIXIESET_ACCOUNT_HAS_OWN_SCHEMA": "true",
+        "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": "pixieset_studio_a",
+    }
+    target = json.loads(
+        project("--environment=prod", "config", "print", "target-postgres", extra_env=values)
+    )
+    assert target["default_target_schema"] == "pixieset_studio_a"
+    assert target["add_record_metadata"] is True and target["activate_version"] is True
+    assert target["hard_delete"] is False
+    tap = json.loads(
+        project("--environment=prod", "config", "print", "tap-pixieset", extra_env=values)
+    )
+    assert tap["emit_activate_version_messages"] is True
+    assert tap["account_id"] == "studio-a" and tap["account_has_own_schema"] is True
+
+
 # -- the project file -------------------------------------------------------------------
 
 

@@ -187,3 +187,46 @@ def test_handle_termination_hands_over_to_the_tap(monkeypatch):
     tap = TapPixieset(config={"studio_cookie": "s=1"}, validate_config=False, setup_mapper=False)
     tap._handle_termination(15, None)
     assert seen == [15]
+
+# -- Deletions: ACTIVATE_VERSION (helper `deletions`) ------------------------------------------
+
+
+def test_sdk_records_carry_the_private_stream_version():
+    """set_record_version relies on RECORD messages taking their version from _stream_version."""
+    assert "self._stream_version: int | None = None" in _source(Stream.__init__)
+    assert "version=self._stream_version" in _source(Stream._generate_record_messages)
+
+
+def test_sdk_activates_at_the_start_of_sync_only_when_the_stream_property_says_so():
+    """The tap keeps the SDK's start-of-sync ACTIVATE_VERSION off through the public property,
+    which must still be the SDK's only switch for it."""
+    source = _source(Stream.sync)
+    assert "self.emit_activate_version_messages" in source
+    assert "self._write_activate_version_message(self._stream_version)" in source
+    assert isinstance(Stream.emit_activate_version_messages, property)
+
+
+def test_sdk_activate_version_writer_takes_the_version_and_honours_stream_maps():
+    signature = inspect.signature(Stream._write_activate_version_message)
+    assert list(signature.parameters) == ["self", "full_table_version"]
+    source = _source(Stream._write_activate_version_message)
+    assert "ActivateVersionMessage" in source and "self.stream_maps" in source
+
+
+def test_versioned_records_and_activation_reach_stdout(sim):
+    """Through the hooks: every record of a stream carries the run's version, and one
+    ACTIVATE_VERSION with that version follows them."""
+    result = run_tap(sim.tap_config(emit_activate_version_messages=True), streams={"gift_cards"})
+    (activation,) = result.activations
+    assert activation[0] == "gift_cards"
+    assert result.record_versions["gift_cards"] == {activation[1]}
+
+
+def test_sdk_sync_all_is_final_syncs_every_top_level_stream_and_lets_failures_through():
+    """HookedTap.sync_all wraps the SDK's final sync_all: after_sync_all must run only when
+    every stream synced, so the SDK must still call each top-level stream's sync and let
+    its errors propagate."""
+    assert getattr(Tap.sync_all, "__final__", False), "Tap.sync_all is no longer final"
+    source = _source(Tap.sync_all)
+    assert "stream.sync()" in source
+    assert "except" not in source, "sync_all now catches stream errors: revisit after_sync_all"

@@ -5,6 +5,15 @@
 ``account_id`` (so every row and key carries it) and the Meltano state id suffix (so each
 account keeps its own bookmarks, under ``prod:tap-pixieset-to-target-postgres:<id>``).
 
+**One schema per account.** Each account loads into a warehouse schema of its own,
+``pixieset_<id>`` (lower case, ``-`` becomes ``_``; ``PIXIESET_<ID>`` on Snowflake, which
+folds names to upper case), set through the loader's ``<LOADER>_DEFAULT_TARGET_SCHEMA``
+variable. Deletions reach the warehouse through ACTIVATE_VERSION, which target-postgres and
+target-snowflake apply to a whole table: in tables shared by accounts, one account's run
+would delete the others' rows. So the task also sets ``TAP_PIXIESET_ACCOUNT_HAS_OWN_SCHEMA``,
+without which the tap refuses ``account_id`` with deletions on. The dbt project unions the
+accounts' schemas (its ``pixieset_schemas`` variable lists them).
+
 **Secrets.** Each account has an Airflow Connection ``pixieset_<id>`` (``-`` becomes ``_``):
 ``login`` is the Pixieset email and ``password`` its password, and the JSON ``extra`` may
 hold any other tap setting, such as ``{"studio_cookie": "...", "gallery_cookie": "..."}``.
@@ -15,7 +24,8 @@ masked in the logs; the task's rendered fields and command line never contain th
 
     meltano --environment=prod run --state-id-suffix=<id> tap-pixieset target-postgres
 
-with ``TAP_PIXIESET_ACCOUNT_ID=<id>`` in its environment.
+with ``TAP_PIXIESET_ACCOUNT_ID=<id>``, ``TAP_PIXIESET_ACCOUNT_HAS_OWN_SCHEMA=true`` and
+``TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA=pixieset_<id>`` in its environment.
 
 **Then the models build once**, when every account's load has finished (failed or not)::
 
@@ -81,7 +91,34 @@ def parse_accounts(raw: Any) -> list[str]:
         )
     if not accounts:
         raise ValueError(f"{ACCOUNTS_VARIABLE} lists no account")
+    schemas = [account_schema(a) for a in accounts]
+    clashing = sorted({a for a, s in zip(accounts, schemas, strict=True) if schemas.count(s) > 1})
+    if clashing:
+        raise ValueError(
+            f"Account ids in {ACCOUNTS_VARIABLE} that would share a schema: {clashing} "
+            "(ids are compared in lower case, with - and _ alike)"
+        )
     return accounts
+
+
+def account_schema(account_id: str, loader: str = LOADER) -> str:
+    """The warehouse schema of one account: ``pixieset_<id>`` (upper case on Snowflake)."""
+    schema = "pixieset_" + account_id.lower().replace("-", "_")
+    return schema.upper() if "snowflake" in loader else schema
+
+
+def schema_variable(loader: str = LOADER) -> str:
+    """The environment variable through which Meltano sets the loader's target schema."""
+    return loader.upper().replace("-", "_") + "_DEFAULT_TARGET_SCHEMA"
+
+
+def account_environment(account_id: str, loader: str = LOADER) -> dict[str, str]:
+    """The non-secret environment of one account's run: its id and its own schema."""
+    return {
+        "TAP_PIXIESET_ACCOUNT_ID": account_id,
+        "TAP_PIXIESET_ACCOUNT_HAS_OWN_SCHEMA": "true",
+        schema_variable(loader): account_schema(account_id, loader),
+    }
 
 
 def meltano_command(account_id: str) -> str:
@@ -130,7 +167,7 @@ class MeltanoAccountRun(BashOperator):
             raise ValueError(f"Invalid account id {account_id!r}")
         super().__init__(
             bash_command=meltano_command(account_id),
-            env={"TAP_PIXIESET_ACCOUNT_ID": account_id},
+            env=account_environment(account_id),
             append_env=True,
             cwd=PROJECT_ROOT,
             **kwargs,
