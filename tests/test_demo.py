@@ -1,7 +1,7 @@
 """The README's demo command works: simulator -> tap -> DuckDB -> dbt models -> HTML report.
 
-The demo runs once per test worker (its working directory ``.demo/`` is fixed, so a lock
-keeps two workers from running it at once). The checks read what it left there: the
+The demo runs once, on one worker (its working directory ``.demo/`` is fixed; a lock also
+keeps two runs of this module from overlapping). The checks read what it left there: the
 tables against the simulator, the marts against the simulator's own totals, and the
 report's tables against the marts.
 """
@@ -26,7 +26,8 @@ from sim_totals import money_totals
 from pixieset_simulator import build_dataset
 from pixieset_simulator.dataset import NOW
 
-pytestmark = pytest.mark.slow
+#: One worker runs every test of this module, so the demo runs once (see scripts/test).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
 
 DEMO = ROOT / ".demo"
 #: The report's window: the twelve months before the simulator's "now".
