@@ -322,7 +322,7 @@ class PixiesetStream(MeteredStream):
             key_of=lambda record: self.dedupe_key(record, context),
             paginator=lambda: getattr(self._reading, "paginator", None),
             on_duplicate=lambda: self.tap.record_duplicate(self.name),
-            on_reread=lambda: self.tap.record_reread(self.name),
+            on_reread=lambda routine: self.tap.record_reread(self.name, routine=routine),
             logger=self.logger,
             path=self.path,
             stream=self.name,
@@ -341,10 +341,11 @@ class PixiesetStream(MeteredStream):
 
     @override
     def after_sync(self) -> None:
-        """After a top-level stream: report run-wide metrics, drop prefetches nobody took."""
+        """After a top-level stream: report run-wide metrics and summaries, drop unused prefetches."""
         if self.parent_stream_type is not None:
             return
         self.close_run_metrics()
+        self.log_summary()
         # Streams run one after another: what this one's children had prefetched and
         # nobody took (its sync failed, or a parent was dropped) is not needed.
         prefetcher = self.tap.prefetcher

@@ -89,10 +89,12 @@ class ListReader:
     key_of: Callable[[Mapping[str, Any]], Hashable]
     #: The paginator of the read just finished (it recorded the list's size signals).
     paginator: Callable[[], Any]
-    #: Told each time a record is dropped because it was already emitted.
+    #: Told each time a record is dropped because it came twice within one read (an insert
+    #: shifted a page). Records a later read finds again were expected and are not told.
     on_duplicate: Callable[[], None]
-    #: Told each time the list is read again.
-    on_reread: Callable[[], None]
+    #: Told each time the list is read again: True for the routine confirming read of a list
+    #: without counts, False when the list changed.
+    on_reread: Callable[[bool], None]
     logger: logging.Logger
     #: The list's path and its stream's name, for log lines.
     path: str
@@ -107,10 +109,12 @@ class ListReader:
             repeated = 0
             for record in self.read_once():
                 key = self.key_of(record)
-                repeated += key in keys
+                repeat = key in keys
+                repeated += repeat
                 keys.add(key)
                 if key in emitted:
-                    self.on_duplicate()
+                    if repeat:
+                        self.on_duplicate()
                     continue
                 emitted.add(key)
                 yield record
@@ -122,7 +126,7 @@ class ListReader:
                 routine = previous is None and "no size" in reason
                 log = self.logger.debug if routine else self.logger.info
                 log("Reading %s again for stream '%s': %s.", self.path, self.stream, reason)
-                self.on_reread()
+                self.on_reread(routine)
             previous = keys
         self.logger.warning(
             "The list %s of stream '%s' kept changing over %d reads (%s). Records that existed "

@@ -18,8 +18,51 @@ from typing_extensions import override
 # -- Stream-level ---------------------------------------------------------------------------
 
 #: The SDK's announcement of every sync, which it makes once per parent record for a child
-#: stream: per-parent detail, so it goes to DEBUG for child streams.
+#: stream.
 SYNC_ANNOUNCEMENT = "Beginning sync of"
+
+#: SDK log lines that are per-parent or routine detail: shown at DEBUG, not at their own level.
+#: At INFO each stream says once what it did instead (run_metrics.MeteredStream.log_summary).
+#: Matched by the start of the SDK's message text, which tests/test_sdk_hooks.py guards.
+ROUTINE_SDK_MESSAGES = (
+    SYNC_ANNOUNCEMENT,  # every sync call: once per parent record for a child stream
+    "Starting incremental sync of",  # likewise, with the bookmark (named in the summary)
+    "Pagination stopped after",  # every list whose last page is empty, so every empty child
+    "Added '%s' as child stream to",  # start-up: the tree of streams, one line per child
+    # Every clean run of a client-side incremental stream (WARNING in the SDK): nothing to act
+    # on, the bookmark only advances when the stream has been read whole (decision 24).
+    "Stream is assumed to be unsorted",
+)
+
+
+class RoutineToDebug(logging.Filter):
+    """Shows the SDK's routine lines (``ROUTINE_SDK_MESSAGES``) at DEBUG, and only then.
+
+    A logger filter, so it needs no handler of ours: a demoted line is dropped when its
+    logger is not enabled for DEBUG, and otherwise passed on with its level set to DEBUG.
+    """
+
+    @override
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Demote or drop a routine SDK line; pass every other line unchanged."""
+        if record.levelno <= logging.DEBUG or not isinstance(record.msg, str):
+            return True
+        if not record.msg.startswith(ROUTINE_SDK_MESSAGES):
+            return True
+        if not logging.getLogger(record.name).isEnabledFor(logging.DEBUG):
+            return False
+        record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+        return True
+
+
+_ROUTINE_TO_DEBUG = RoutineToDebug()
+
+
+def quiet_routine_lines(*loggers: logging.Logger) -> None:
+    """Send the SDK's routine lines on ``loggers`` to DEBUG (idempotent)."""
+    for logger in loggers:
+        if _ROUTINE_TO_DEBUG not in logger.filters:
+            logger.addFilter(_ROUTINE_TO_DEBUG)
 
 
 class HookedStream(RESTStream[Any]):
@@ -35,6 +78,7 @@ class HookedStream(RESTStream[Any]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        quiet_routine_lines(self.logger)
         self._schema_written = False
         if self.parent_stream_type is not None:
             # Private SDK switch: a child stream would log one METRIC line per request, so
@@ -80,13 +124,3 @@ class HookedStream(RESTStream[Any]):
             return
         self._schema_written = True
         super()._write_schema_message()
-
-    @override
-    def log(self, message: str, *args: Any, level: int = logging.INFO, **kwargs: Any) -> None:
-        """Send the SDK's per-parent sync announcement of a child stream to DEBUG.
-
-        Public, but it works by the SDK's message text (guarded by the tests).
-        """
-        if self.parent_stream_type is not None and message.startswith(SYNC_ANNOUNCEMENT):
-            level = logging.DEBUG
-        super().log(message, *args, level=level, **kwargs)

@@ -103,6 +103,17 @@ class ClientSideIncremental(PixiesetStream):
         return self._run_bookmark[0]
 
     @override
+    def summary_parts(self) -> list[str]:
+        """The summary also says where the run started (the SDK's own line is at DEBUG)."""
+        parts = super().summary_parts()
+        if self.parent_stream_type is None:
+            bookmark = self.bookmark(None)
+            parts.append(
+                f"changed since {bookmark}" if bookmark else "from the start (no bookmark yet)"
+            )
+        return parts
+
+    @override
     def is_changed(self, record: Mapping[str, Any], context: Context | None) -> bool:
         """True when the record's replication value is past the bookmark (or has none)."""
         value = record.get(self.replication_key or "")

@@ -18,7 +18,8 @@ import yaml
 from harness import ROOT
 from tool_venvs import airflow_venv
 
-pytestmark = pytest.mark.slow
+# One worker runs this module, so its module-scoped runs happen once (scripts/test: --dist loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("airflow_dag")]
 
 DAG_FOLDER = ROOT / "orchestrate" / "airflow" / "dags"
 PROJECT = yaml.safe_load((ROOT / "meltano.yml").read_text(encoding="utf-8"))

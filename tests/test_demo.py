@@ -25,3 +25,13 @@ def test_demo_loads_every_stream_into_duckdb():
     for stream, count in expected.items():
         assert landed[stream] == (count, count), stream
     assert "Every table matches the simulator's dataset." in proc.stdout
+    # The closing hint works when pasted into a shell at the repository's root.
+    hint = re.search(r"^Explore it: (.+)$", proc.stdout, re.M)
+    assert hint, proc.stdout[-1000:]
+    explored = subprocess.run(
+        hint.group(1), shell=True, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert explored.returncode == 0, explored.stderr
+    client_ids = {key[0] for key in build_dataset().expected_keys("clients")}
+    shown = set(re.findall(r"\bcl_\w+", explored.stdout))
+    assert len(shown) == 5 and shown <= client_ids, explored.stdout

@@ -11,6 +11,9 @@ from pixieset_simulator.gallery_data import BIG_COLLECTION, BUSY_CLIENT, OBJECT_
 from tap_pixieset.streams.gallery import GALLERY_STREAMS, record_key
 from tap_pixieset.streams.studio import STUDIO_STREAMS
 
+# One worker runs this module, so its module-scoped runs happen once (scripts/test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("gallery_streams")
+
 GALLERY_API_STREAMS = {s.name for s in GALLERY_STREAMS if s.api == "gallery"}
 STUDIO_API_STREAMS = {s.name for s in [*STUDIO_STREAMS, *GALLERY_STREAMS] if s.api == "studio"}
 SKIP_GALLERY = "Skipping every Gallery stream"

@@ -24,7 +24,8 @@ from tool_venvs import meltano_plugin, target_postgres_venv
 
 from tap_pixieset.tap import TapPixieset
 
-pytestmark = pytest.mark.slow
+# One worker runs this module, so its module-scoped runs happen once (scripts/test: --dist loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("postgres")]
 
 ACCOUNTS = ("studio-a", "studio-b")
 TARGET_CONFIG = meltano_plugin("loaders", "target-postgres")["config"]

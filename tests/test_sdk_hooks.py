@@ -11,6 +11,7 @@ import json
 import logging
 import subprocess
 import typing
+from pathlib import Path
 
 from harness import ROOT, run_tap
 from singer_sdk.streams import RESTStream, Stream
@@ -82,7 +83,32 @@ def test_child_sync_announcements_go_to_debug(module_sim, caplog):
     child = [r for r in announcements if "'client_documents'" in r.getMessage()]
     top = [r for r in announcements if "'clients'" in r.getMessage()]
     assert len(child) > 1 and all(r.levelno == logging.DEBUG for r in child)
-    assert len(top) == 1 and top[0].levelno == logging.INFO
+    # Top-level streams too: at INFO each stream's summary line says what it did.
+    assert len(top) == 1 and top[0].levelno == logging.DEBUG
+
+
+def test_routine_sdk_messages_are_still_written_by_the_sdk():
+    """Each message RoutineToDebug demotes is matched by the start of the SDK's text."""
+    package = Path(inspect.getfile(Stream)).parent.parent
+    sources = "".join(path.read_text(encoding="utf-8") for path in package.rglob("*.py"))
+    for prefix in sdk_hooks.ROUTINE_SDK_MESSAGES:
+        assert f'"{prefix}' in sources, f"the SDK no longer logs {prefix!r}: update the list"
+
+
+def test_routine_lines_are_dropped_below_debug_and_demoted_at_debug(caplog):
+    logger = logging.getLogger("tap-pixieset.routine-check")
+    sdk_hooks.quiet_routine_lines(logger)
+    sdk_hooks.quiet_routine_lines(logger)  # idempotent
+    assert len(logger.filters) == 1
+    with caplog.at_level(logging.INFO):
+        logger.warning("Stream is assumed to be unsorted, progress is not resumable")
+        logger.info("Pagination stopped after %d pages", 2)
+        logger.info("Something else")
+    assert [r.getMessage() for r in caplog.records] == ["Something else"]
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG):
+        logger.warning("Stream is assumed to be unsorted, progress is not resumable")
+    assert [(r.levelno, r.levelname) for r in caplog.records] == [(logging.DEBUG, "DEBUG")]
 
 
 def test_stream_of_an_unconfigured_api_writes_nothing(module_sim):
