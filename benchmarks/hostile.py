@@ -200,8 +200,10 @@ def main() -> None:
             leaked = _leaks(result.stdout + result.stderr)
             if leaked:
                 print(f"    secrets printed: {', '.join(leaked)}")
-            if "client_documents" in result.stderr and "***_documents" not in result.stderr:
+            if "client_documents failed" in result.stderr:
                 print("    `client_documents` printed intact")
+            if "***_documents" in result.stderr:
+                print("    `client_documents` mangled to `***_documents`")
             forged = [
                 ln for ln in result.stderr.splitlines() if ln.startswith("tap-pixieset: info")
             ]
