@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from demo_report import build_and_report  # noqa: E402
 from toolenv import duckdb_loader  # noqa: E402
 
 from pixieset_simulator import Simulator  # noqa: E402
@@ -111,6 +112,7 @@ def main() -> int:
             return 1
         expected = sim.dataset.expected_counts()
         requests_made = len(sim.requests)
+        as_of = sim.dataset.now.date()
 
     landed = json.loads(
         subprocess.run(
@@ -139,6 +141,8 @@ def main() -> int:
         print(f"{mismatches} table(s) do not match the simulator's dataset.", file=sys.stderr)
         return 1
     print("Every table matches the simulator's dataset.")
+    if build_and_report(database, workdir, as_of, currency="gbp"):
+        return 1
     print(f"Explore it: {explore_command(loader_python, database)}")
     return 0
 

@@ -29,7 +29,7 @@ from tap_pixieset.envelope import data_items, endpoint_of, read_body
 from tap_pixieset.list_reader import ListReader, dedupe_key
 from tap_pixieset.pagination import UNPAGINATED, PageStyle, paginator_for
 from tap_pixieset.prefetch import look_ahead
-from tap_pixieset.records import RecordShaper
+from tap_pixieset.records import RecordShaper, with_undeclared_column
 from tap_pixieset.responses import NotFound, Outcome, classify, error_message
 from tap_pixieset.run_metrics import MeteredStream
 
@@ -56,6 +56,12 @@ class PixiesetStream(MeteredStream):
     on_404: ClassVar[NotFound] = NotFound.FAIL
     #: Capture the whole API item in ``payload`` (for endpoints whose shape is undocumented).
     capture_payload: ClassVar[bool] = False
+    #: False for streams whose rows are history rather than a copy of what the source holds
+    #: now (daily snapshots): they never delete rows (see versions).
+    mirrors_source: ClassVar[bool] = True
+    #: Set during a run that did not read the whole source set: this run, the stream and
+    #: its children then delete no rows (see versions).
+    incomplete_reason: str | None = None
     #: Context handed to child streams: context key -> field of this stream's record.
     #: Contexts carry ids only: they end up in logs and, for partitioned streams, in state.
     child_context_keys: ClassVar[Mapping[str, str]] = {}
@@ -77,12 +83,13 @@ class PixiesetStream(MeteredStream):
         super().__init__(*args, **kwargs)
         #: The ``account_id`` setting: when set, stamped on every record and first in the key.
         self.account_id: str | None = self.config.get("account_id") or None
+        self.schema = with_undeclared_column(self.schema)  # type: ignore[misc]
         if self.account_id:
             # Instance attributes: the class-level schema and keys stay as declared. Every
             # stream declares `schema` as a class-level dict, which shadows the SDK property.
             self.schema = accounts.with_account_column(self.schema)  # type: ignore[misc]
             self.primary_keys = accounts.with_account_key(self.primary_keys or ())
-        self._shaper = RecordShaper(
+        self.shaper = RecordShaper(
             self.schema,
             capture_payload=self.capture_payload,
             stream_name=self.name,
@@ -220,7 +227,7 @@ class PixiesetStream(MeteredStream):
         Records the stream has already delivered in an earlier run (:meth:`is_changed`)
         are dropped here, before the SDK builds their children's contexts.
         """
-        row = self._shaper.shape(row, context)
+        row = self.shaper.shape(row, context)
         if not self.is_changed(row, context):
             return None
         if self.account_id:
@@ -333,6 +340,16 @@ class PixiesetStream(MeteredStream):
         return dedupe_key(record, self.primary_keys or (), context)
 
     # -- the start and end of a sync ----------------------------------------------------
+
+    @override
+    @property
+    def emit_activate_version_messages(self) -> bool:
+        """Always False to the SDK, which would activate at the start of every ``sync()``.
+
+        The tap activates versions itself, once per stream at the clean end of the run, when
+        the setting of this name is on (see versions).
+        """
+        return False
 
     @override
     def ready_to_sync(self) -> bool:

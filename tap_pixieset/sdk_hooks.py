@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from singer_sdk.streams import RESTStream
+from singer_sdk import Tap
+from singer_sdk.streams import RESTStream, Stream
 from typing_extensions import override
 
 # -- Stream-level ---------------------------------------------------------------------------
@@ -124,3 +125,75 @@ class HookedStream(RESTStream[Any]):
             return
         self._schema_written = True
         super()._write_schema_message()
+
+
+# -- Deletions: ACTIVATE_VERSION (helper `deletions`; used by tap_pixieset/versions.py) --------
+
+
+def set_record_version(stream: Stream, version: int) -> None:
+    """Make every RECORD of ``stream`` carry ``version``.
+
+    Reason: the SDK stamps records with the private ``_stream_version``, which it sets only
+    where it also writes ACTIVATE_VERSION at the start of each ``sync()`` call (before the
+    new rows; once per parent for a child stream). The tap activates once, at the clean end
+    of the run, so it sets the version itself and keeps the SDK's own emission off.
+    """
+    stream._stream_version = version
+
+
+def write_activate_version(stream: Stream, version: int) -> None:
+    """Write ACTIVATE_VERSION for ``stream`` under each of its stream-map aliases.
+
+    Reason: ``_write_activate_version_message`` is the SDK's one writer of the message that
+    honours stream maps (aliases, streams removed by a map); there is no public one.
+    """
+    stream._write_activate_version_message(version)
+
+
+def write_schema_once(stream: Stream) -> None:
+    """Write the stream's SCHEMA unless this run already did (HookedStream dedups it).
+
+    Reason: a loader refuses ACTIVATE_VERSION for a stream whose SCHEMA it has not seen, and
+    a child stream whose parents had no rows this run never wrote one.
+    """
+    stream._write_schema_message()
+
+
+# -- Tap-level ------------------------------------------------------------------------------
+
+
+class HookedTap(Tap):
+    """The tap's base: the SDK overrides that no public hook can replace.
+
+    Subclasses answer :meth:`before_sync_all`, :meth:`after_sync_all` and
+    :meth:`on_termination`.
+    """
+
+    def before_sync_all(self) -> None:
+        """Called before any stream syncs."""
+
+    def after_sync_all(self) -> None:
+        """Called after every selected stream synced without an error (not after a failure)."""
+
+    def on_termination(self, signum: int) -> None:
+        """Called on SIGTERM or SIGINT instead of the SDK's handler, which exits 0."""
+
+    @override  # type: ignore[misc]  # final in the SDK: see the docstring
+    def sync_all(self) -> None:
+        """Final in the SDK; wrapped so the tap can act once the whole run finished cleanly.
+
+        Reason: ACTIVATE_VERSION may only be written after every stream read to the end, and
+        the SDK has no public hook at the end of a run (nor at its start).
+        """
+        self.before_sync_all()
+        super().sync_all()
+        self.after_sync_all()
+
+    @override
+    def _handle_termination(self, signum: int, frame: Any) -> None:
+        """Private in the SDK, which registers it for SIGTERM and SIGINT and exits 0 there.
+
+        An orchestrator must see an interrupted sync fail, and the tap must stop its
+        requests first; no public hook runs on a signal.
+        """
+        self.on_termination(signum)

@@ -368,6 +368,33 @@ CONFIG_SCHEMA: dict[str, Any] = {
                     "digit (for example studio-berlin)"
                 ),
             ),
+            _setting(
+                "emit_activate_version_messages",
+                "boolean",
+                title="Emit ACTIVATE_VERSION Messages",
+                description=(
+                    "Let deletions reach the warehouse: FULL_TABLE streams carry this run's "
+                    "table version, and one ACTIVATE_VERSION per stream at the clean end of the "
+                    "run tells the loader to delete (or mark `_sdc_deleted_at`) the rows the "
+                    "source no longer has. Incremental streams, their children and daily "
+                    "snapshots never delete; a failed or interrupted run deletes nothing. With "
+                    "`account_id`, see `account_has_own_schema`."
+                ),
+                default=False,
+            ),
+            _setting(
+                "account_has_own_schema",
+                "boolean",
+                title="Account Has Own Schema",
+                description=(
+                    "Set to true when this account loads into tables of its own (its own "
+                    "warehouse schema, such as pixieset_<account_id>). Required for "
+                    "`emit_activate_version_messages` with `account_id`: loaders apply "
+                    "ACTIVATE_VERSION to a whole table, so in tables shared by accounts one "
+                    "account's run would delete the others' rows."
+                ),
+                default=False,
+            ),
         ]
     ),
 }

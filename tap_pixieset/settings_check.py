@@ -167,6 +167,7 @@ def _rule_problems(config: Mapping[str, Any], present: set[str]) -> Iterator[tup
             problem = url_problem(name, config[name])
             if problem:
                 yield name, problem
+    yield from _deletion_problems(config)
     start = config.get("start_date")
     if isinstance(start, str):
         try:
@@ -183,6 +184,20 @@ def _login_problems(config: Mapping[str, Any], present: set[str]) -> Iterator[tu
     email = config.get("email")
     if isinstance(email, str) and email.strip() and "@" not in email:
         yield "email", "`email` does not look like an email address."
+
+
+def _deletion_problems(config: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """Deletions with ``account_id`` need a schema per account (loaders delete table-wide)."""
+    shared = config.get("account_has_own_schema") is not True
+    if config.get("account_id") and config.get("emit_activate_version_messages") is True and shared:
+        yield (
+            "account_has_own_schema",
+            "`emit_activate_version_messages` with `account_id` would let this account's run "
+            "delete other accounts' rows, because loaders apply ACTIVATE_VERSION to a whole "
+            "table. Load each account into its own schema (as meltano.yml's prod environment "
+            "and the Airflow DAG do) and set `account_has_own_schema: true`, or turn "
+            "`emit_activate_version_messages` off.",
+        )
 
 
 def _cookie_problems(config: Mapping[str, Any], present: set[str]) -> Iterator[tuple[str, str]]:

@@ -203,6 +203,9 @@ class ListDetailStream(PixiesetStream):
 class SnapshotStream(PixiesetStream):
     """A count or summary read once per run, keyed by ``snapshot_date`` (the UTC date of the run)."""
 
+    #: A snapshot keeps its history: older days are never deleted (see versions).
+    mirrors_source = False
+
     @override
     def post_process(
         self, row: dict[str, Any], context: Context | None = None

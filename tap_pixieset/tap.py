@@ -12,7 +12,6 @@ from typing import Any
 
 import click
 import requests
-from singer_sdk import Tap
 from singer_sdk.exceptions import (
     ConfigValidationError,
     FatalAPIError,
@@ -31,11 +30,13 @@ from tap_pixieset.input_files import JsonObjectFile, read_json_object
 from tap_pixieset.pagination import PaginationError
 from tap_pixieset.redaction import REDACTOR, install_log_redaction
 from tap_pixieset.run_metrics import metrics_at_debug
-from tap_pixieset.sdk_hooks import quiet_routine_lines
+from tap_pixieset.run_report import announce_empty_streams, log_schema_drift
+from tap_pixieset.sdk_hooks import HookedTap, quiet_routine_lines
 from tap_pixieset.settings import CONFIG_SCHEMA, DEFAULT_GALLERY_BASE_URL, DEFAULT_STUDIO_BASE_URL
 from tap_pixieset.shutdown import stop_all_work
 from tap_pixieset.streams import STREAM_TYPES
 from tap_pixieset.transport import RequestDeadlineError, ResponseTooLargeError
+from tap_pixieset.versions import TableVersions
 from tap_pixieset.writer import BufferedJsonWriter
 
 APIS = ("studio", "gallery")
@@ -44,7 +45,7 @@ CONNECTION_CHECKS = {"studio": "/notifications/all", "gallery": "/data/bootstrap
 _BASE_URL_DEFAULTS = {"studio": DEFAULT_STUDIO_BASE_URL, "gallery": DEFAULT_GALLERY_BASE_URL}
 
 
-class TapPixieset(Tap):
+class TapPixieset(HookedTap):
     """Singer tap for the Pixieset Studio and Gallery APIs."""
 
     name = "tap-pixieset"
@@ -55,6 +56,7 @@ class TapPixieset(Tap):
         TapCapabilities.CATALOG,
         TapCapabilities.DISCOVER,
         TapCapabilities.STATE,
+        TapCapabilities.ACTIVATE_VERSION,
         PluginCapabilities.ABOUT,
         PluginCapabilities.STREAM_MAPS,
         PluginCapabilities.FLATTENING,
@@ -80,6 +82,8 @@ class TapPixieset(Tap):
         self._sessions: dict[str, CookieSession] = {}
         self._sessions_lock = threading.Lock()
         self._skip_warned: set[str] = set()
+        #: This run's table version, when deletions are on (see versions).
+        self._versions: TableVersions | None = None
         self.retry_counts: dict[str, int] = dict.fromkeys(APIS, 0)
         self._counter_lock = threading.Lock()
         self._prefetcher: ChildPrefetcher | None = None
@@ -189,7 +193,8 @@ class TapPixieset(Tap):
         with self._counter_lock:
             (self.list_confirmations if routine else self.list_rereads)[stream] += 1
 
-    def _handle_termination(self, signum: int, frame: Any) -> None:
+    @override
+    def on_termination(self, signum: int) -> None:
         """On SIGTERM or SIGINT: stop every request, write the STATE reached, exit non-zero.
 
         No new request or retry starts after the signal, requests in flight are cut off
@@ -203,7 +208,7 @@ class TapPixieset(Tap):
         code = 128 + signum
         stop_all_work(code, self._prefetcher)
         try:
-            self._state_writer.write_state(self.state)
+            self.state_writer.write_state(self.state)
         finally:
             self.logger.warning(
                 "Interrupted by signal %d before the sync finished; rerun with the last STATE "
@@ -234,6 +239,17 @@ class TapPixieset(Tap):
     def discover_streams(self) -> list[Any]:
         """Every stream of both APIs. Makes no HTTP call."""
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]
+
+    def before_sync_all(self) -> None:
+        """Say why a selected stream will be empty; hand out this run's table version."""
+        announce_empty_streams(self.config, self.streams, self.logger)
+        self._versions = TableVersions.for_run(self.config, self.initialized_at, self.streams)
+
+    def after_sync_all(self) -> None:
+        """After a clean run: ACTIVATE_VERSION per stream (see versions), then the drift report."""
+        if self._versions is not None:
+            self._versions.activate(self.logger)
+        log_schema_drift(self.streams, self.logger)
 
     # -- connection test -----------------------------------------------------------------
 

@@ -155,7 +155,9 @@ def test_collection_details_are_read_with_the_video_cover(gallery_only, sim):
 
 def test_gallery_account_snapshot_is_keyed_by_the_account_id(gallery_only):
     (account,) = gallery_only.records["gallery_account"]
-    assert account["gallery_account_id"] == "4021337"
+    # The account's own id is the key; the signed-in user's id is a column.
+    assert account["gallery_account_id"] == "5530021"
+    assert account["gallery_user_id"] == "4021337"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", account["snapshot_date"])
     assert account["payload"]["workspace"]["language"] == "en"
 

@@ -191,7 +191,7 @@ def run(
     timeout: float = 60,
     signal_when: Callable[[str], bool] | None = None,
     signum: int = signal.SIGTERM,
-    env: dict[str, str] | None = None,
+    env_extra: dict[str, str] | None = None,
 ) -> Run:
     """Run ``tap-pixieset`` as a child process; kill it (and fail) past ``timeout`` seconds."""
     config_path = tmp_path / "config.json"
@@ -201,12 +201,12 @@ def run(
         catalog = tmp_path / "catalog.json"
         catalog.write_text(json.dumps(catalog_selecting(config, streams)))
         argv += ["--catalog", str(catalog)]
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("TAP_PIXIESET_")}
-    environ.update(env or {})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAP_PIXIESET_")}
+    env.update(env_extra or {})
     out_path, err_path = tmp_path / "stdout", tmp_path / "stderr"
     with out_path.open("wb") as out, err_path.open("wb") as err:
         started = time.monotonic()
-        child = subprocess.Popen(argv, stdout=out, stderr=err, env=environ, cwd=TAP_ROOT)
+        child = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=TAP_ROOT)
         signalled_at = None
         peak_kb = 0
         while True:
@@ -469,8 +469,9 @@ def test_short_secrets_are_masked_and_ordinary_words_are_not(server, tmp_path):
 def test_a_cookie_that_looks_like_json_leaves_metric_lines_intact(server, tmp_path):
     server.routes[f"{API}/session_types/"] = json_route({"data": items(3)})
     config = config_for(server, studio_cookie='m="metric":; sess=' + LONG_SECRET)
-    # METRIC lines are written at DEBUG.
-    result = run(tmp_path, config, {"session_types"}, timeout=30, env={"LOGLEVEL": "DEBUG"})
+    # METRIC lines are at DEBUG (README "Logs").
+    env = {"TAP_PIXIESET_LOGLEVEL": "DEBUG"}
+    result = run(tmp_path, config, {"session_types"}, timeout=30, env_extra=env)
     assert_kept_promises(result, code=0, seconds=30)
     metrics = [
         line.split("METRIC: ", 1)[1] for line in result.stderr.splitlines() if "METRIC: " in line

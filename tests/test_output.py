@@ -41,16 +41,23 @@ def test_writer_flushes_at_state_not_at_every_record(monkeypatch):
     assert lines[0].isascii()
 
 
-def test_undeclared_fields_are_left_out_and_reported_once(sim, caplog):
+def test_undeclared_fields_land_in_their_own_column_and_are_reported_once(sim, caplog):
     caplog.set_level(logging.INFO)
     result = run_tap(sim.tap_config(), streams={"clients"})
-    assert result.records["clients"]
-    assert all("tags" not in record for record in result.records["clients"])
-    reports = [
-        line for line in caplog.messages if "does not declare" in line and "'clients'" in line
-    ]
+    clients = result.records["clients"]
+    assert clients
+    assert all("tags" not in record for record in clients)
+    by_id = {c["id"]: c for c in sim.dataset.tables["clients"]}
+    for record in clients:
+        extra = record["undeclared_fields"]
+        # Exactly what the API sent beyond the schema, values untouched.
+        assert extra == {k: v for k, v in by_id[record["id"]].items() if k in extra}
+        assert {"tags", "source"} <= set(extra)
+    reports = [line for line in caplog.messages if line.startswith("Schema drift in stream")]
     assert len(reports) == 1
-    assert "source" in reports[0] and "tags" in reports[0]
+    assert "'clients'" in reports[0]
+    assert "tags" in reports[0] and "source" in reports[0]
+    assert "undeclared_fields" in result.schemas["clients"]["schema"]["properties"]
 
 
 def test_undeclared_fields_stay_in_payload_where_a_stream_captures_it(sim):
@@ -58,6 +65,13 @@ def test_undeclared_fields_stay_in_payload_where_a_stream_captures_it(sim):
     for record in result.records["session_types"]:
         assert "buffer_before_minutes" not in record
         assert "buffer_before_minutes" in record["payload"]
+        assert "buffer_before_minutes" in record["undeclared_fields"]
+
+
+def test_a_record_without_undeclared_fields_has_a_null_column(sim):
+    result = run_tap(sim.tap_config(), streams={"currencies"})
+    assert result.records["currencies"]
+    assert all(r["undeclared_fields"] is None for r in result.records["currencies"])
 
 
 def test_child_streams_log_a_constant_number_of_metric_lines(sim, caplog):

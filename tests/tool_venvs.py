@@ -42,6 +42,14 @@ def target_postgres_venv() -> Path:
     )
 
 
+def dbt_bin() -> Path:
+    """The ``bin`` directory of dbt (``transform/requirements.txt``), shared with the demo."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from demo_report import dbt_venv
+
+    return dbt_venv()
+
+
 def airflow_venv() -> Path:
     """Apache Airflow, as pinned in ``orchestrate/airflow/requirements.txt``."""
     return tool_venv("airflow", requirements_file(AIRFLOW_REQUIREMENTS))
