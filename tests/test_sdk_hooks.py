@@ -188,6 +188,7 @@ def test_handle_termination_hands_over_to_the_tap(monkeypatch):
     tap._handle_termination(15, None)
     assert seen == [15]
 
+
 # -- Deletions: ACTIVATE_VERSION (helper `deletions`) ------------------------------------------
 
 
