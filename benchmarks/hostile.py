@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import re
 import signal
 import sys
 import tempfile
@@ -76,15 +77,81 @@ def _case_redirect(server: h.Hostile) -> dict[str, Any]:
     return {"streams": {"session_types"}}
 
 
+def _case_big_page(server: h.Hostile) -> dict[str, Any]:
+    body = json.dumps({"data": h.items(1_000_000)}).encode()  # about 40 MB
+    server.routes[f"{h.API}/session_types/"] = h.json_route(body)
+    return {"streams": {"session_types"}}
+
+
+def _case_very_deep(server: h.Hostile) -> dict[str, Any]:
+    body = b'{"data": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}"
+    server.routes[f"{h.API}/session_types/"] = h.json_route(body)
+    return {"streams": {"session_types"}}
+
+
+def _case_last_page(server: h.Hostile) -> dict[str, Any]:
+    server.routes[f"{h.API}/session_types/"] = h._paged(lambda page: {"last_page": 10**9})
+    return {"streams": {"session_types"}}
+
+
+def _case_growing(server: h.Hostile) -> dict[str, Any]:
+    server.routes[f"{h.API}/session_types/"] = h._paged(
+        lambda page: {"total": 1000 * page, "per_page": 100}
+    )
+    return {"streams": {"session_types"}}
+
+
+def _case_echo(server: h.Hostile) -> dict[str, Any]:
+    message = "x" * 180 + f" Cookie: {h.COOKIE}; X-CSRF-Token: {h.CSRF}"
+    server.routes[f"{h.API}/session_types/"] = h.json_route({"error": {"message": message}}, 503)
+    return {"streams": {"session_types"}}
+
+
+def _case_words(server: h.Hostile) -> dict[str, Any]:
+    message = f"client_documents failed for client with s=abc and token {h.CSRF}"
+    server.routes[f"{h.API}/session_types/"] = h.json_route({"error": {"message": message}}, 400)
+    return {"streams": {"session_types"}}
+
+
+def _case_forged(server: h.Hostile) -> dict[str, Any]:
+    forged = "bad request\ntap-pixieset: info: sync finished OK, exit 0"
+    server.routes[f"{h.API}/session_types/"] = h.json_route({"error": {"message": forged}}, 400)
+    return {"streams": {"session_types"}}
+
+
+def _case_no_id(server: h.Hostile) -> dict[str, Any]:
+    server.routes[f"{h.API}/invoices/"] = h.json_route(
+        {"data": [{"id": "in_1"}, {"number": "0002"}]}
+    )
+    server.routes[f"{h.API}/invoices/in_1"] = h.json_route({"data": {"id": "in_1"}})
+    return {"streams": {"invoices", "invoice_details"}}
+
+
 CASES: dict[str, Callable[[h.Hostile], dict[str, Any]]] = {
     "gzip bomb, 2 MB -> 2 GiB": _case_bomb,
+    "valid page of 40 MB": _case_big_page,
     "body dripping 1 byte / 0.2 s": _case_drip,
     "SIGTERM, children on 503 Retry-After 15": _case_sigterm,
     "list always one more page": _case_one_more_page,
+    "last_page 10^9": _case_last_page,
+    "total grows with every page": _case_growing,
     "NaN in a record": _case_nan,
     "object nested 350 deep in a field": _case_deep,
+    "JSON 100,000 levels deep": _case_very_deep,
+    "503 echoing the cookie after 180 chars": _case_echo,
+    "short secrets and password 'client' echoed": _case_words,
+    "error text with a newline (forged line)": _case_forged,
+    "list item without id (child request)": _case_no_id,
     "redirect to http off loopback": _case_redirect,
 }
+
+
+def _leaks(text: str) -> list[str]:
+    found = [h.LONG_SECRET[:12] + "..."] if h.LONG_SECRET in text else []
+    for secret in h.SHORT_SECRETS:
+        if re.search(rf"(?<![A-Za-z0-9_]){secret}(?![A-Za-z0-9_])", text):
+            found.append(secret)
+    return found
 
 
 def main() -> None:
@@ -130,6 +197,21 @@ def main() -> None:
                 print(f"    {json.dumps(first_error[:160])}")
             if "Traceback" in result.stderr:
                 print(f"    a traceback of {result.stderr.count(chr(10))} stderr lines")
+            leaked = _leaks(result.stdout + result.stderr)
+            if leaked:
+                print(f"    secrets printed: {', '.join(leaked)}")
+            if "client_documents failed" in result.stderr:
+                print("    `client_documents` printed intact")
+            if "***_documents" in result.stderr:
+                print("    `client_documents` mangled to `***_documents`")
+            forged = [
+                ln for ln in result.stderr.splitlines() if ln.startswith("tap-pixieset: info")
+            ]
+            if forged:
+                print(f"    forged line on stderr: {forged[0][:60]}")
+            none_paths = [p for _, p in server.requests if "None" in p]
+            if none_paths:
+                print(f"    requested {none_paths[0]}")
             if result.invalid:
                 print(
                     f"    {len(result.invalid)} stdout line(s) not strict JSON: {result.invalid[0][:80]}"

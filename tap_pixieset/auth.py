@@ -47,6 +47,7 @@ from tap_pixieset.cookies import is_loopback as is_loopback  # re-exported for s
 from tap_pixieset.errors import LoginFailedError, SessionExpiredError
 from tap_pixieset.rate_limit import RateLimiter
 from tap_pixieset.redaction import REDACTOR, Redactor
+from tap_pixieset.transport import wait_unless_stopped
 
 LOGGER = logging.getLogger("tap_pixieset.auth")
 
@@ -105,7 +106,8 @@ class CookieSession(BoundedSession):
         self.csrf_token = (csrf_token or "").strip() or None
         self.credentials = credentials
         self.redactor = redactor
-        self.rate_limiter = RateLimiter(max_requests_per_second)
+        # A request waiting for its slot is abandoned when the tap is told to stop.
+        self.rate_limiter = RateLimiter(max_requests_per_second, sleep=wait_unless_stopped)
         self.cookies = RequestsCookieJar(policy=RejectAllCookies())
         self.headers.update({"X-Requested-With": "XMLHttpRequest", "Accept": "application/json"})
         if user_agent:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import logging
-import os
 import sys
 import threading
 from collections import Counter
@@ -35,8 +33,9 @@ from tap_pixieset.run_metrics import metrics_at_debug
 from tap_pixieset.run_report import announce_empty_streams, log_schema_drift
 from tap_pixieset.sdk_hooks import HookedTap, quiet_routine_lines
 from tap_pixieset.settings import CONFIG_SCHEMA, DEFAULT_GALLERY_BASE_URL, DEFAULT_STUDIO_BASE_URL
+from tap_pixieset.shutdown import stop_all_work
 from tap_pixieset.streams import STREAM_TYPES
-from tap_pixieset.transport import RequestDeadlineError, ResponseTooLargeError, abort_all
+from tap_pixieset.transport import RequestDeadlineError, ResponseTooLargeError
 from tap_pixieset.versions import TableVersions
 from tap_pixieset.writer import BufferedJsonWriter
 
@@ -44,16 +43,6 @@ APIS = ("studio", "gallery")
 #: The cheap request that proves a session works, per API (catalog 1.2).
 CONNECTION_CHECKS = {"studio": "/notifications/all", "gallery": "/data/bootstrap"}
 _BASE_URL_DEFAULTS = {"studio": DEFAULT_STUDIO_BASE_URL, "gallery": DEFAULT_GALLERY_BASE_URL}
-#: After SIGTERM or SIGINT, the process exits at the latest this long after the signal.
-STOP_GRACE_SECONDS = 3.0
-
-
-def _exit_now(code: int) -> None:
-    """Exit at once (the STATE is already written): a thread would not let go in time."""
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(code)
 
 
 class TapPixieset(HookedTap):
@@ -213,16 +202,11 @@ class TapPixieset(HookedTap):
         is safe to resume from: bookmarks of a stream that was cut short are still progress
         markers, which the next run discards. The SDK exits 0 here, which would tell an
         orchestrator that an interrupted sync finished; this exits 128 + the signal (143 for
-        SIGTERM, 130 for SIGINT), at the latest :data:`STOP_GRACE_SECONDS` after the signal
-        even if some thread does not let go.
+        SIGTERM, 130 for SIGINT), within seconds even if some thread does not let go (see
+        shutdown.stop_all_work).
         """
         code = 128 + signum
-        hard_stop = threading.Timer(STOP_GRACE_SECONDS, _exit_now, args=(code,))
-        hard_stop.daemon = True
-        hard_stop.start()
-        abort_all()
-        if self._prefetcher is not None:
-            self._prefetcher.abandon()
+        stop_all_work(code, self._prefetcher)
         try:
             self.state_writer.write_state(self.state)
         finally:

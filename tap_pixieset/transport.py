@@ -193,6 +193,8 @@ def _attach_current(connection: HTTPConnection) -> None:
     watch = getattr(_local, "deadline", None)
     if watch is not None:
         watch.attach(connection)
+        if watch.expired:  # stopped (or out of time) before a byte was sent: send nothing
+            raise ConnectionAbortedError("The request's deadline passed before it was sent.")
 
 
 class _WatchedHTTPConnection(HTTPConnection):
