@@ -77,7 +77,9 @@ def build_collections(ds: Dataset, rng: random.Random) -> None:
         "custom_url": {"subdomain": "ameliedubois", "domain": "photos.ameliedubois.com"},
         "workspace": {"brand_color": "#C08552", "default_watermark_id": 7781, "language": "en"},
     }
-    collections, galleries, clients, emails = [], {}, {}, {}
+    collections, galleries, clients = [], {}, {}
+    # Visitor emails come as objects on some collections and as bare strings on others.
+    emails: dict[int, list[Any]] = {}
     photo_dl, video_dl, all_dl, links, favorites, settings = {}, {}, {}, {}, {}, {}
     next_photo = 7_100_000_000
     for c in range(ds.scale.collections):

@@ -186,7 +186,8 @@ class ApiServer:
 
         self.httpd = ThreadingHTTPServer((host, port), _Handler)
         self.httpd.daemon_threads = True
-        self.host, self.port = self.httpd.server_address[:2]
+        bound_host, bound_port = self.httpd.server_address[:2]
+        self.host, self.port = str(bound_host), int(bound_port)
         self._thread: threading.Thread | None = None
 
     @property

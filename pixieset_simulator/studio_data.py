@@ -99,7 +99,7 @@ def build_documents(ds: Dataset, rng: random.Random) -> None:
         docs = []
         for _ in range(count):
             prefix, kind, title = rng.choice(kinds)
-            doc = {
+            doc: dict[str, Any] = {
                 "id": studio_id(rng, prefix),
                 "type": kind,
                 "title": f"{title} – {client['first_name']}",

@@ -202,7 +202,7 @@ class CookieSession(requests.Session):
         # CPU than the rest of the request; every request of this session goes to one origin,
         # so resolve them once.
         self._origin_proxies = requests.utils.resolve_proxies(
-            requests.Request("GET", base_url).prepare(), self.proxies, self.trust_env
+            requests.Request("GET", base_url).prepare(), dict(self.proxies), self.trust_env
         )
         self.api = api
         self.base_url = base_url.rstrip("/")

@@ -7,7 +7,7 @@ import json
 import pytest
 from harness import catalog_selecting, run_cli, run_everything
 
-from tap_pixieset.client import ACCOUNT_COLUMN
+from tap_pixieset.accounts import ACCOUNT_COLUMN
 from tap_pixieset.settings import validate_settings
 from tap_pixieset.streams import STREAM_TYPES
 from tap_pixieset.tap import TapPixieset

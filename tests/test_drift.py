@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tap_pixieset.client import MAX_LIST_READS
+from tap_pixieset.list_reader import MAX_LIST_READS
 from tap_pixieset.pagination import PagePaginator
 from tap_pixieset.tap import TapPixieset
 

@@ -14,7 +14,7 @@ from harness import run_cli, run_tap
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
 from pixieset_simulator.faults import Faults
-from tap_pixieset.client import (
+from tap_pixieset.retries import (
     MAX_BACKOFF_SECONDS,
     MAX_RETRY_AFTER_SECONDS,
     RETRY_AFTER_JITTER,

@@ -20,10 +20,13 @@ from typing import Any, ClassVar
 import requests
 from singer_sdk import typing as th
 from singer_sdk.exceptions import FatalAPIError
+from typing_extensions import override
 
-from tap_pixieset.client import GalleryStream, StudioStream, utc_today
+from tap_pixieset.client import PixiesetStream
 from tap_pixieset.pagination import LIMIT_OFFSET, PAGE_SIZE, PER_PAGE, UNPAGINATED
+from tap_pixieset.responses import NotFound, Outcome
 from tap_pixieset.schema import DATE, DATETIME, ID, open_object, payload
+from tap_pixieset.stream_kinds import GalleryStream, StudioStream, utc_today
 from tap_pixieset.streams.studio import ClientsStream
 
 #: Gallery sub-resources document no pagination (catalog A28). They are asked for
@@ -59,7 +62,7 @@ class ClientGalleryCollectionsStream(StudioStream):
     primary_keys = ("client_id", "id")
     page_style = PAGE_SIZE
     capture_payload = True
-    skip_missing = True
+    on_404 = NotFound.SKIP
     schema = th.PropertiesList(
         th.Property("client_id", ID, required=True),
         th.Property("id", ID, required=True, description="The Gallery collection id."),
@@ -87,21 +90,18 @@ class _CollectionList(GalleryStream):
     page_style = LIMIT_OFFSET
     schema = th.PropertiesList(th.Property("id", ID)).to_dict()
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.unavailable = False
+    on_404 = NotFound.ABSENT
 
-    def validate_response(self, response: requests.Response) -> None:
-        """A 404 on the first page marks the list unavailable instead of failing."""
-        if response.status_code == 404 and not self._is_follow_up_page(response):
-            self.unavailable = True
-            return
-        super().validate_response(response)
+    @override
+    def note_not_found(self, response: requests.Response, outcome: Outcome | None) -> None:
+        """Mark the list absent without a warning: CollectionsStream says what it does next."""
+        if outcome is Outcome.ABSENT:
+            self.endpoint_absent = True
 
     def ids(self) -> list[str] | None:
         """Distinct collection ids in list order, or None when the endpoint is unavailable."""
-        ids = [str(item["id"]) for item in self.request_records(None) if item.get("id") is not None]
-        return None if self.unavailable else list(dict.fromkeys(ids))
+        ids = [str(item["id"]) for item in self.fetch_records(None) if item.get("id") is not None]
+        return None if self.endpoint_absent else list(dict.fromkeys(ids))
 
 
 class CollectionsStream(GalleryStream):
@@ -121,7 +121,7 @@ class CollectionsStream(GalleryStream):
     endpoint_doc = "`/collections` then `/collections/{collection_id}`"
     primary_keys = ("id",)
     query = {"expand": "video_cover"}
-    skip_missing = True
+    on_404 = NotFound.SKIP
     child_context_keys = {"collection_id": "id"}
     schema = th.PropertiesList(
         th.Property("id", ID, required=True),
@@ -167,9 +167,10 @@ class CollectionsStream(GalleryStream):
         )
         clients = self.tap.streams[ClientsStream.name]
         bridge = self.tap.streams[ClientGalleryCollectionsStream.name]
+        assert isinstance(clients, PixiesetStream) and isinstance(bridge, PixiesetStream)
         ids: dict[str, None] = {}
-        for client in clients.request_records(None):
-            for linked in bridge.request_records({"client_id": client["id"]}):
+        for client in clients.fetch_records(None):
+            for linked in bridge.fetch_records({"client_id": client["id"]}):
                 if linked.get("id") is not None:
                     ids[str(linked["id"])] = None
         return list(ids)
@@ -183,7 +184,7 @@ class CollectionChildStream(GalleryStream):
 
     parent_stream_type = CollectionsStream
     page_style = GALLERY_PAGES
-    skip_missing = True
+    on_404 = NotFound.SKIP
 
 
 class ContentKeyedStream(CollectionChildStream):

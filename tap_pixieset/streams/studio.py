@@ -6,9 +6,10 @@ from typing import Any
 
 from singer_sdk import typing as th
 
-from tap_pixieset.client import DerivedStream, StudioStream
 from tap_pixieset.pagination import PAGE_ONLY, PAGE_SIZE, PER_PAGE
+from tap_pixieset.responses import NotFound
 from tap_pixieset.schema import CLIENT_REF, DATE, DATETIME, ID, money, open_object, payload
+from tap_pixieset.stream_kinds import DerivedStream, StudioStream
 
 # -- clients ---------------------------------------------------------------------------
 
@@ -68,7 +69,7 @@ class ClientDocumentsStream(StudioStream):
     page_style = PAGE_ONLY
     query = {"expand": "gift_card_activities"}
     capture_payload = True
-    skip_missing = True
+    on_404 = NotFound.SKIP
     schema = th.PropertiesList(
         th.Property("client_id", ID, required=True),
         th.Property("id", ID, required=True),
@@ -152,7 +153,7 @@ class InvoiceDetailsStream(EmbeddedClientStream):
     path = "/invoices/{invoice_id}"
     primary_keys = ("id",)
     query = {"expand": "all"}
-    skip_missing = True
+    on_404 = NotFound.SKIP
     child_context_keys = {"invoice_id": "id"}
     schema = th.PropertiesList(
         *_invoice_fields(),

@@ -8,10 +8,16 @@ from typing import Any
 import requests
 from singer_sdk import typing as th
 
-from tap_pixieset.client import ClientSideIncremental, DerivedStream, SnapshotStream, StudioStream
 from tap_pixieset.envelope import data_items, read_body
 from tap_pixieset.pagination import PAGE_SIZE, PER_PAGE
+from tap_pixieset.responses import NotFound
 from tap_pixieset.schema import CLIENT_REF, DATE, DATETIME, ID, money, open_object, payload
+from tap_pixieset.stream_kinds import (
+    ClientSideIncremental,
+    DerivedStream,
+    SnapshotStream,
+    StudioStream,
+)
 from tap_pixieset.streams.studio import EmbeddedClientStream
 
 TEMPLATE_REF = th.ObjectType(
@@ -62,7 +68,7 @@ class ContractDetailsStream(EmbeddedClientStream):
     path = "/contracts/{contract_id}"
     primary_keys = ("id",)
     query = {"expand": "all"}
-    skip_missing = True
+    on_404 = NotFound.SKIP
     child_context_keys = {"contract_id": "id"}
     schema = th.PropertiesList(
         *_contract_fields(),
@@ -147,7 +153,7 @@ class QuestionnaireDetailsStream(EmbeddedClientStream):
     parent_stream_type = QuestionnairesStream
     path = "/questionnaires/{questionnaire_id}"
     primary_keys = ("id",)
-    skip_missing = True
+    on_404 = NotFound.SKIP
     child_context_keys = {"questionnaire_id": "id"}
     schema = th.PropertiesList(
         *_questionnaire_fields(),
@@ -185,6 +191,7 @@ class QuotesStream(StudioStream):
     path = "/quotes/"
     primary_keys = ("id",)
     page_style = PER_PAGE
+    on_404 = NotFound.ABSENT
     capture_payload = True
     schema = th.PropertiesList(
         th.Property("id", ID, required=True),
@@ -204,19 +211,6 @@ class QuotesStream(StudioStream):
             )
             return
         yield from super().get_records(context)
-
-    def validate_response(self, response: requests.Response) -> None:
-        """A 404 means the guessed endpoint does not exist."""
-        if response.status_code != 404:
-            super().validate_response(response)
-
-    def parse_response(self, response: requests.Response) -> Iterable[dict[str, Any]]:
-        """Warn once when the probe finds no endpoint."""
-        if response.status_code == 404 and not self._is_follow_up_page(response):
-            self.logger.warning(
-                "The quotes probe found no /quotes/ endpoint (HTTP 404); the stream is empty."
-            )
-        yield from super().parse_response(response)
 
 
 # -- conversations ---------------------------------------------------------------------
@@ -264,7 +258,7 @@ class ConversationMessagesStream(StudioStream):
     path = "/conversations/{conversation_id}/"
     primary_keys = ("id",)
     query = {"messages": "true"}
-    skip_missing = True
+    on_404 = NotFound.SKIP
     schema = th.PropertiesList(
         th.Property("id", ID, required=True),
         th.Property("conversation_id", ID),

@@ -6,14 +6,15 @@ from typing import Any
 
 from singer_sdk import typing as th
 
-from tap_pixieset.client import (
+from tap_pixieset.pagination import PAGE_ONLY, PER_PAGE
+from tap_pixieset.responses import NotFound
+from tap_pixieset.schema import CLIENT_REF, DATE, DATETIME, ID, money, open_object
+from tap_pixieset.stream_kinds import (
     ClientSideIncremental,
     ListDetailStream,
     SnapshotStream,
     StudioStream,
 )
-from tap_pixieset.pagination import PAGE_ONLY, PER_PAGE
-from tap_pixieset.schema import CLIENT_REF, DATE, DATETIME, ID, money, open_object
 from tap_pixieset.streams.studio import ClientsStream, PaymentsStream
 
 SNAPSHOT_DATE = th.Property(
@@ -29,7 +30,7 @@ class PaymentDetailsStream(StudioStream):
     path = "/invoices/{invoice_id}/payments/{payment_id}/"
     primary_keys = ("id",)
     query = {"expand": "client"}
-    skip_missing = True
+    on_404 = NotFound.SKIP
     schema = th.PropertiesList(
         th.Property("id", ID, required=True),
         th.Property("invoice_id", ID),
@@ -116,7 +117,7 @@ class ClientInvoiceCurrenciesStream(StudioStream):
     path = "/invoices_summary/currencies"
     primary_keys = ("client_id", "currency")
     selected_by_default = False
-    skip_missing = True
+    on_404 = NotFound.SKIP
     child_context_keys = {"client_id": "client_id", "currency": "currency"}
     schema = th.PropertiesList(
         th.Property("client_id", ID, required=True),
@@ -141,7 +142,7 @@ class ClientInvoiceTotalsStream(StudioStream):
     path = "/invoices_summary/totals/{currency}"
     primary_keys = ("client_id", "currency")
     selected_by_default = False
-    skip_missing = True
+    on_404 = NotFound.SKIP
     schema = th.PropertiesList(
         th.Property("client_id", ID, required=True),
         th.Property("currency", th.StringType, required=True),
@@ -214,7 +215,7 @@ class CouponActivityStream(ClientSideIncremental, StudioStream):
     primary_keys = ("id",)
     replication_key = "used_at"
     page_style = PER_PAGE
-    skip_missing = True
+    on_404 = NotFound.SKIP
     schema = th.PropertiesList(
         th.Property("id", ID, required=True),
         th.Property("coupon_id", ID),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from singer_sdk import typing as th
 
-from tap_pixieset.client import SnapshotStream, StudioStream
 from tap_pixieset.pagination import PER_PAGE
+from tap_pixieset.responses import NotFound
 from tap_pixieset.schema import CLIENT_REF, DATE, DATETIME, ID, open_object, payload
+from tap_pixieset.stream_kinds import SnapshotStream, StudioStream
 
 
 class SessionsStream(StudioStream):
@@ -56,7 +57,7 @@ class IntervalOverridesStream(StudioStream):
     path = "/session_type_schedules/{schedule_id}/interval_overrides_list/"
     primary_keys = ("schedule_id", "id")
     capture_payload = True
-    skip_missing = True
+    on_404 = NotFound.SKIP
     schema = th.PropertiesList(
         th.Property("schedule_id", ID, required=True),
         th.Property("id", ID, required=True),

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from singer_sdk import typing as th
 
-from tap_pixieset.client import ClientSideIncremental, ListDetailStream, StudioStream
 from tap_pixieset.pagination import PER_PAGE
 from tap_pixieset.schema import DATETIME, ID, open_object
+from tap_pixieset.stream_kinds import ClientSideIncremental, ListDetailStream, StudioStream
 
 VARIABLE = th.ObjectType(
     th.Property("name", th.StringType),
