@@ -13,6 +13,7 @@ this one (list-then-detail, derived, client-side incremental, snapshot) are in
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -241,6 +242,23 @@ class PixiesetStream(MeteredStream):
         """Hand the record to derived children, and give every child the parent's ids."""
         self.handoff = record
         return self.child_context(record)
+
+    @functools.cached_property
+    def syncs_children(self) -> bool:
+        """Whether any child stream (or one of its descendants) is selected this run."""
+        return any(child.selected or child.has_selected_descendents for child in self.child_streams)
+
+    @override
+    def generate_child_contexts(
+        self, record: dict[str, Any], context: Context | None
+    ) -> Iterable[Context | None]:
+        """One context per record, or none when no child is selected.
+
+        The SDK would otherwise build a context for every record and then find no child
+        to sync with it.
+        """
+        if self.syncs_children:
+            yield self.get_child_context(record, context)
 
     # -- reading, with children fetched ahead -------------------------------------------
 
