@@ -60,6 +60,11 @@ class PixiesetStream(MeteredStream):
     #: Contexts carry ids only: they end up in logs and, for partitioned streams, in state.
     child_context_keys: ClassVar[Mapping[str, str]] = {}
 
+    #: Set when this run read only part of the stream's source set (bounded freshness):
+    #: why, and the older table version that is still safe to activate (see freshness).
+    incomplete_reason: str | None = None
+    bounded_version: int | None = None
+
     records_jsonpath = "$.data[*]"
     #: RecordShaper already gives every declared field its one declared type and drops
     #: undeclared ones; the SDK's own recursive pass did the same again at several times the
@@ -252,13 +257,13 @@ class PixiesetStream(MeteredStream):
     def generate_child_contexts(
         self, record: dict[str, Any], context: Context | None
     ) -> Iterable[Context | None]:
-        """One context per record, or none when no child is selected.
-
-        The SDK would otherwise build a context for every record and then find no child
-        to sync with it.
-        """
-        if self.syncs_children:
+        """One context per record whose children are read, none when no child is selected."""
+        if self.syncs_children and self.wants_children(record, context):
             yield self.get_child_context(record, context)
+
+    def wants_children(self, record: Mapping[str, Any], context: Context | None) -> bool:
+        """Whether this record's children are read this run (see freshness.BoundedParent)."""
+        return self.is_changed(record, context)
 
     # -- reading, with children fetched ahead -------------------------------------------
 
@@ -290,7 +295,7 @@ class PixiesetStream(MeteredStream):
             # The SDK builds child contexts from post-processed records, which may have
             # gained parent ids from the context; raw record over context gives the same ids.
             ids = self.child_context({**(context or {}), **record})
-            if None in ids.values() or not self.is_changed(record, context):
+            if None in ids.values() or not self.wants_children(record, context):
                 return
             for child in children:
                 prefetcher.submit(context_key(child.name, ids), _fetch_all(child, ids))

@@ -189,6 +189,31 @@ CONFIG_SCHEMA = th.PropertiesList(
         ),
     ),
     th.Property(
+        "bounded_freshness",
+        th.BooleanType,
+        default=False,
+        title="Bounded Freshness",
+        description=(
+            "Daily syncs at a fraction of the requests: every list is still read in full, but "
+            "a parent's details and children (client documents, invoice details, payment "
+            "details, contract details, collections and their children...) are read only when "
+            "its list item or a tied list changed, and otherwise on a rolling turn, at least "
+            "every `freshness_days` days. Off: every run reads everything."
+        ),
+    ),
+    th.Property(
+        "freshness_days",
+        th.IntegerType(minimum=1, maximum=90),
+        default=10,
+        title="Freshness Days",
+        description=(
+            "With `bounded_freshness`: the most days a change that no list shows (a new "
+            "download, a signature, a detail-only field) waits before it is synced, and a "
+            "deletion of such a row before it reaches the warehouse. Changes a list shows are "
+            "synced the same day. Run the tap at least daily."
+        ),
+    ),
+    th.Property(
         "account_id",
         th.StringType,
         title="Account ID",
