@@ -15,7 +15,9 @@ masked in the logs; the task's rendered fields and command line never contain th
 
     meltano --environment=prod run --state-id-suffix=<id> tap-pixieset target-postgres
 
-with ``TAP_PIXIESET_ACCOUNT_ID=<id>`` in its environment.
+with ``TAP_PIXIESET_ACCOUNT_ID=<id>`` in its environment. The ``prod`` environment turns
+``bounded_freshness`` on (``freshness_days: 10``): a daily run costs a fraction of a full
+sync and every record is re-read at least every 10 days, so schedule it at least daily.
 
 **Concurrency.** ``max_active_tis_per_dag`` caps how many accounts load at once (Pixieset
 rate limits are per account, the warehouse's connections are not); ``max_active_runs=1``
