@@ -124,8 +124,11 @@ class BoundedParent(PixiesetStream):
         self, record: dict[str, Any], context: Context | None
     ) -> Iterable[Context | None]:
         """Children's context for parents the plan reads; the decision is then forgotten."""
-        yield from super().generate_child_contexts(record, context)
+        if self.plan is None:
+            return super().generate_child_contexts(record, context)
+        contexts = tuple(super().generate_child_contexts(record, context))
         self._decisions.pop(str(record.get("id")), None)
+        return contexts
 
     def read_ties(self) -> dict[str, bytes]:
         """Fingerprints of the tied lists' items, folded per parent id."""

@@ -259,7 +259,8 @@ class PixiesetStream(MeteredStream):
     ) -> Iterable[Context | None]:
         """One context per record whose children are read, none when no child is selected."""
         if self.syncs_children and self.wants_children(record, context):
-            yield self.get_child_context(record, context)
+            return (self.get_child_context(record, context),)
+        return ()
 
     def wants_children(self, record: Mapping[str, Any], context: Context | None) -> bool:
         """Whether this record's children are read this run (see freshness.BoundedParent)."""

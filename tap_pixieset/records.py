@@ -178,7 +178,8 @@ class RecordShaper:
     ) -> None:
         properties = schema.get("properties", {})
         self.declared = frozenset(properties)
-        self._coerce = compile_shaper(properties) or _keep
+        self._properties = properties
+        self._coerce: Callable[[dict[str, Any]], Any] | None = None
         self.capture_payload = capture_payload and "payload" in properties
         self.stream_name = stream_name
         self.logger = logger or LOGGER
@@ -200,6 +201,8 @@ class RecordShaper:
                     row[key] = value
         if not self.declared.issuperset(row):
             row = self._drop_undeclared(row)
+        if self._coerce is None:  # compiled on first use: most runs select few streams
+            self._coerce = compile_shaper(self._properties) or _keep
         return self._coerce(row)  # type: ignore[no-any-return]
 
     def _drop_undeclared(self, row: dict[str, Any]) -> dict[str, Any]:
