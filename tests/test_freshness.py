@@ -151,6 +151,8 @@ def test_bounded_runs_against_a_studio_that_changes():
         first = run_tap(config, streams=STREAMS)
         for stream in ("clients", "client_documents", "invoices", "invoice_details", "payments"):
             assert _keys(first, stream) == ds.expected_keys(stream), stream
+        for stream in GATED:
+            assert STATE_KEY in first.final_state["bookmarks"][stream], stream
         full_requests = len(sim.requests)
 
         # A quiet day: every list record again, children for about one parent in N.
@@ -200,3 +202,21 @@ def test_a_partial_read_marks_its_children_and_never_the_list(module_sim):
         assert child.incomplete_reason and "bounded freshness" in child.incomplete_reason
         assert child.bounded_version is not None
         assert child.bounded_version < tap.initialized_at
+
+
+def test_a_run_that_fails_keeps_the_last_clean_plan(fresh_sim):
+    streams = {"invoices", "invoice_details"}
+    config = _config(fresh_sim, max_retries=0, max_concurrency=1)
+    first = run_tap(config, streams=streams)
+    saved = _aged(first.final_state)
+    invoice = fresh_sim.dataset.tables["invoices"][5]
+    invoice["status"] = "void"  # a change the list shows: its detail is read this run
+    fresh_sim.redirect("studio", f"/api/v1/invoices/{invoice['id']}", "http://127.0.0.1:9/gone")
+    failed = run_tap(config, state=saved, streams=streams, expect_error=Exception)
+    assert failed.error is not None
+    kept = failed.final_state["bookmarks"]["invoices"].get(STATE_KEY)
+    assert kept in (None, saved["bookmarks"]["invoices"][STATE_KEY])
+    # The next clean run still sees the change, because the failed run saved nothing.
+    fresh_sim.redirects.clear()
+    again = run_tap(config, state=saved, streams=streams)
+    assert (invoice["id"],) in _keys(again, "invoice_details")
