@@ -134,7 +134,8 @@ def main() -> None:
                 sim, config, catalog, None if state is None else aged(state)
             )
             pages, others, per_api = split(sim)
-            latency_wall = wall + latency * (pages + others / args.concurrency)
+            waiting = latency * (pages + others / args.concurrency)
+            latency_wall = wall + waiting
             how = "computed"
             if args.measure_latency:
                 sim.faults.latency = latency
@@ -143,7 +144,9 @@ def main() -> None:
                 )
                 sim.faults.latency = 0
                 how = "measured"
-            rows.append((label, pages + others, per_api, wall, latency_wall, how, state_bytes))
+            rows.append(
+                (label, pages + others, per_api, wall, latency_wall, how, waiting, state_bytes)
+            )
         os.unlink(catalog)
     full = rows[0][1]
     print(
@@ -153,15 +156,15 @@ def main() -> None:
     print(f"records in the dataset: {records}; records changed on the typical day: {changed}")
     print(
         f"| day | requests | share of full | Studio / Gallery | wall 0 ms | wall {args.latency_ms:g} ms "
-        "| wall at 4 req/s | state |"
+        f"| of which {args.latency_ms:g} ms waits | wall at 4 req/s | state |"
     )
-    print("|:--|--:|--:|--:|--:|--:|--:|--:|")
-    for label, total, per_api, wall, latency_wall, how, state_bytes in rows:
+    print("|:--|--:|--:|--:|--:|--:|--:|--:|--:|")
+    for label, total, per_api, wall, latency_wall, how, waiting, state_bytes in rows:
         paced = total / 4
         print(
             f"| {label} | {total:,} | {total / full:.1%} | {per_api.get('studio', 0):,} / "
             f"{per_api.get('gallery', 0):,} | {wall:.0f} s | {latency_wall:.0f} s ({how}) | "
-            f"{paced / 3600:.2f} h (computed) | {state_bytes / 1e6:.2f} MB |"
+            f"{waiting:.0f} s | {paced / 3600:.2f} h (computed) | {state_bytes / 1e6:.2f} MB |"
         )
 
 
