@@ -107,6 +107,15 @@ class Dataset:
         except KeyError:
             raise KeyError(f"The simulator has no expectation for stream {stream!r}") from None
 
+    def delete_between_runs(self, seed: int = 13, **plan: int) -> dict[str, set[tuple[str, ...]]]:
+        """Delete records as a studio would between two syncs; return the vanished keys.
+
+        See :mod:`pixieset_simulator.deletions`; ``plan`` overrides its counts per kind.
+        """
+        from pixieset_simulator.deletions import DeletionPlan, delete_between_runs
+
+        return delete_between_runs(self, DeletionPlan(**plan), seed)
+
     def expected_counts(self) -> dict[str, int]:
         """Expected record count per stream, for every stream the simulator knows."""
         return {stream: len(self.expected_keys(stream)) for stream in sorted(EXPECTATIONS)}

@@ -34,6 +34,8 @@ from pixieset_simulator.dataset import (
 
 #: The account behind the Gallery session (G01 ``/data/bootstrap``).
 ACCOUNT_ID = 4021337
+#: The Gallery account's own id (the user above signs in to it).
+GALLERY_ACCOUNT_ID = 5530021
 #: The client index that owns many collections, so S05 crosses its (capped) page size.
 BUSY_CLIENT = 5
 #: The collection with enough galleries to cross the galleries page size.
@@ -70,6 +72,7 @@ def build_collections(ds: Dataset, rng: random.Random) -> None:
             "timezone": "Europe/London",
         },
         "account": {
+            "id": GALLERY_ACCOUNT_ID,
             "plan": "pro",
             "storage_used_bytes": 182_334_221_312,
             "storage_limit_bytes": None,
@@ -390,4 +393,4 @@ def _starred(ds: Dataset) -> set[tuple[str, ...]]:
 @expects("gallery_account")
 def _gallery_account(ds: Dataset) -> set[tuple[str, ...]]:
     # The tap stamps snapshots with the real UTC date of the run, not the simulator's clock.
-    return {(str(ACCOUNT_ID), datetime.now(timezone.utc).date().isoformat())}
+    return {(str(GALLERY_ACCOUNT_ID), datetime.now(timezone.utc).date().isoformat())}

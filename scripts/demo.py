@@ -17,13 +17,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from toolenv import tool_venv  # noqa: E402
+from demo_report import build_and_report  # noqa: E402
+from toolenv import duckdb_loader  # noqa: E402
 
 from pixieset_simulator import Simulator  # noqa: E402
 from tap_pixieset.tap import TapPixieset  # noqa: E402
 
-#: target-duckdb 0.8.0 loses a row with current duckdb releases; 1.0.0 keeps them all.
-LOADER_REQUIREMENTS = ["target-duckdb==0.8.0", "duckdb==1.0.0"]
 SCHEMA = "pixieset"
 
 COUNT_TABLES = """
@@ -36,6 +35,19 @@ print(json.dumps({t: con.execute(f'select count(*) from {sys.argv[2]}."{t}"').fe
 """
 
 
+def explore_command(python: Path, database: Path) -> str:
+    """A shell command, to paste from the repository's root, that shows a few loaded rows.
+
+    The connection is kept in a variable: a relation printed after its connection was
+    garbage-collected fails with "Connection has already been closed".
+    """
+    code = (
+        f"import duckdb; con = duckdb.connect('{database.relative_to(ROOT)}', read_only=True); "
+        f"con.sql('select id, first_name, last_name, email from {SCHEMA}.clients limit 5').show()"
+    )
+    return f'{python.relative_to(ROOT)} -c "{code}"'
+
+
 def main() -> int:
     """Run the demo and print its summary."""
     started = time.monotonic()
@@ -44,7 +56,10 @@ def main() -> int:
     database = workdir / "warehouse.duckdb"
     for stale in (database, workdir / "warehouse.duckdb.wal"):
         stale.unlink(missing_ok=True)
-    loader_bin = tool_venv("target-duckdb", LOADER_REQUIREMENTS)
+    # The loader exactly as meltano.yml installs it: target-duckdb through the header shim
+    # (loaders/target-duckdb-shim), with a DuckDB that has wheels for every supported Python.
+    loader = duckdb_loader()
+    loader_python = loader.parent / "python"
 
     with Simulator() as sim:
         print(
@@ -81,7 +96,7 @@ def main() -> int:
                 stderr=tap_err,
             )
             target = subprocess.run(
-                [str(loader_bin / "target-duckdb"), "--config", str(target_config)],
+                [str(loader), "--config", str(target_config)],
                 stdin=tap.stdout,
                 stdout=subprocess.DEVNULL,
                 stderr=target_err,
@@ -97,10 +112,11 @@ def main() -> int:
             return 1
         expected = sim.dataset.expected_counts()
         requests_made = len(sim.requests)
+        as_of = sim.dataset.now.date()
 
     landed = json.loads(
         subprocess.run(
-            [str(loader_bin / "python"), "-c", COUNT_TABLES, str(database), SCHEMA],
+            [str(loader_python), "-c", COUNT_TABLES, str(database), SCHEMA],
             capture_output=True,
             text=True,
             check=True,
@@ -125,10 +141,9 @@ def main() -> int:
         print(f"{mismatches} table(s) do not match the simulator's dataset.", file=sys.stderr)
         return 1
     print("Every table matches the simulator's dataset.")
-    print(
-        f'Explore it: {loader_bin.relative_to(ROOT)}/python -c "import duckdb; '
-        f"print(duckdb.connect('{database.relative_to(ROOT)}').sql('select * from {SCHEMA}.clients limit 5'))\""
-    )
+    if build_and_report(database, workdir, as_of, currency="gbp"):
+        return 1
+    print(f"Explore it: {explore_command(loader_python, database)}")
     return 0
 
 

@@ -12,31 +12,40 @@ Pixieset has no API keys: the web app's session cookies authenticate every call.
 * recognises an expired session (401, a redirect to the login page, or an HTML login page
   answered with 200) and logs in again once per expiry when it has credentials, or stops
   with a message that says how to fix it;
-* spaces requests to honour the per-host rate limit, and counts what it sends.
+* spaces requests to honour the per-host rate limit, and counts what it sends;
+* sends and reads every request within the bounds of ``bounded_session`` (total deadline,
+  body cap after decompression, redirects only to https or loopback).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
-from http.cookiejar import DefaultCookiePolicy
-from http.cookies import CookieError, Morsel, SimpleCookie
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-import requests.adapters
-import requests.utils
 from requests.cookies import RequestsCookieJar
 from singer_sdk.exceptions import RetriableAPIError
 
+from tap_pixieset.bounded_session import (
+    DEFAULT_MAX_REQUEST_SECONDS,
+    DEFAULT_MAX_RESPONSE_MB,
+    BoundedSession,
+)
+from tap_pixieset.cookies import (
+    RejectAllCookies,
+    is_deletion,
+    is_login_url,
+    looks_like_login_page,
+    origin_of,
+    set_cookie_headers,
+)
+from tap_pixieset.cookies import is_loopback as is_loopback  # re-exported for settings
 from tap_pixieset.errors import LoginFailedError, SessionExpiredError
+from tap_pixieset.rate_limit import RateLimiter
 from tap_pixieset.redaction import REDACTOR, Redactor
 
 LOGGER = logging.getLogger("tap_pixieset.auth")
@@ -63,120 +72,7 @@ class Credentials:
         return "Credentials(email=***, password=***)"
 
 
-def origin_of(url: str) -> tuple[str, str, int]:
-    """Return (scheme, host, port) of ``url``, with the scheme's default port filled in."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    port = parts.port or (443 if scheme == "https" else 80)
-    return scheme, (parts.hostname or "").lower(), port
-
-
-def is_loopback(host: str) -> bool:
-    """True for ``localhost`` and loopback IP addresses."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-class RateLimiter:
-    """Spaces requests evenly so that at most ``per_second`` start in any second.
-
-    Each request reserves the next free slot, one ``1 / per_second`` after the previous
-    one, and sleeps until it comes. Slots never pile up while the tap is idle, so there is
-    no burst after a pause. Thread-safe: every stream (and worker thread) of one host
-    shares one limiter. ``clock`` and ``sleep`` can be replaced, to test it without time.
-    """
-
-    def __init__(
-        self,
-        per_second: float,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.interval = 1.0 / float(per_second) if per_second and per_second > 0 else 0.0
-        self.clock = clock
-        self.sleep = sleep
-        self._lock = threading.Lock()
-        self._next_slot: float | None = None
-        #: How many requests have been given a slot.
-        self.reserved = 0
-
-    def reserve(self) -> float:
-        """Claim the next free slot and return its time (on ``clock``)."""
-        with self._lock:
-            now = self.clock()
-            slot = now if self._next_slot is None else max(now, self._next_slot)
-            self._next_slot = slot + self.interval
-            self.reserved += 1
-            return slot
-
-    def wait(self) -> None:
-        """Block until this request's slot has come."""
-        if not self.interval:
-            return
-        delay = self.reserve() - self.clock()
-        if delay > 0:
-            self.sleep(delay)
-
-
-class _RejectAllCookies(DefaultCookiePolicy):
-    """requests' own jar stays empty: ours (by name, for one origin) is the single source."""
-
-    def set_ok(self, cookie: Any, request: Any) -> bool:
-        return False
-
-
-def _set_cookie_headers(response: requests.Response) -> list[str]:
-    """Every ``Set-Cookie`` header of a response; requests folds repeated ones into one string."""
-    raw = getattr(response, "raw", None)
-    headers = getattr(raw, "headers", None)
-    if headers is not None and hasattr(headers, "getlist"):
-        return list(headers.getlist("Set-Cookie"))
-    value = response.headers.get("Set-Cookie")
-    return [value] if value else []
-
-
-def _is_deletion(morsel: Morsel[str]) -> bool:
-    """True when a ``Set-Cookie`` removes the cookie (empty value, Max-Age <= 0, Expires past)."""
-    if not morsel.value:
-        return True
-    max_age = morsel["max-age"].strip()
-    if max_age.lstrip("-").isdigit() and int(max_age) <= 0:
-        return True
-    if morsel["expires"]:
-        try:
-            expires = parsedate_to_datetime(morsel["expires"])
-        except (TypeError, ValueError):
-            return False
-        if expires.tzinfo is None:
-            expires = expires.replace(tzinfo=timezone.utc)
-        return expires <= datetime.now(timezone.utc)
-    return False
-
-
-def looks_like_login_page(response: requests.Response) -> bool:
-    """True when a 200 answer is the web app's HTML login page instead of JSON.
-
-    Any HTML page is not enough: a maintenance page is a server problem, not an expired
-    session, and logging in again would not help. A login page has a password field.
-    """
-    content_type = response.headers.get("Content-Type", "").lower()
-    head = response.content[:512].lstrip().lower() if response.content else b""
-    if "html" not in content_type and not head.startswith((b"<!doctype html", b"<html")):
-        return False
-    page = response.content.lower()
-    return b'type="password"' in page or b"type='password'" in page or b'action="/login"' in page
-
-
-def _is_login_url(url: str) -> bool:
-    return urlsplit(url).path.rstrip("/").endswith("/login")
-
-
-class CookieSession(requests.Session):
+class CookieSession(BoundedSession):
     """A ``requests.Session`` bound to one Pixieset API origin and its session cookies."""
 
     def __init__(
@@ -190,19 +86,17 @@ class CookieSession(requests.Session):
         max_requests_per_second: float = 0,
         user_agent: str | None = None,
         timeout: float = 60,
+        max_response_mb: float = DEFAULT_MAX_RESPONSE_MB,
+        max_request_seconds: float = DEFAULT_MAX_REQUEST_SECONDS,
         pool_size: int = 10,
         redactor: Redactor = REDACTOR,
     ) -> None:
-        super().__init__()
-        # Concurrent child requests share this session: keep a connection per worker.
-        adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=max(10, pool_size))
-        self.mount("http://", adapter)
-        self.mount("https://", adapter)
-        # requests re-reads the proxy environment variables on every send, which costs more
-        # CPU than the rest of the request; every request of this session goes to one origin,
-        # so resolve them once.
-        self._origin_proxies = requests.utils.resolve_proxies(
-            requests.Request("GET", base_url).prepare(), dict(self.proxies), self.trust_env
+        super().__init__(
+            base_url,
+            timeout=timeout,
+            max_response_mb=max_response_mb,
+            max_request_seconds=max_request_seconds,
+            pool_size=pool_size,
         )
         self.api = api
         self.base_url = base_url.rstrip("/")
@@ -212,8 +106,7 @@ class CookieSession(requests.Session):
         self.credentials = credentials
         self.redactor = redactor
         self.rate_limiter = RateLimiter(max_requests_per_second)
-        self.timeout = timeout
-        self.cookies = RequestsCookieJar(policy=_RejectAllCookies())
+        self.cookies = RequestsCookieJar(policy=RejectAllCookies())
         self.headers.update({"X-Requested-With": "XMLHttpRequest", "Accept": "application/json"})
         if user_agent:
             self.headers["User-Agent"] = user_agent
@@ -280,7 +173,7 @@ class CookieSession(requests.Session):
         """Keep cookies the server sets or rotates; forget the ones it expires."""
         if origin_of(response.url or "") != self.origin:
             return
-        headers = _set_cookie_headers(response)
+        headers = set_cookie_headers(response)
         if not headers:
             return
         # Registered before anything else can log them.
@@ -294,7 +187,7 @@ class CookieSession(requests.Session):
                     continue
                 for name, morsel in parsed.items():
                     self._jar_version += 1
-                    if _is_deletion(morsel):
+                    if is_deletion(morsel):
                         self._jar.pop(name, None)
                         continue
                     self._jar[name] = morsel.value
@@ -337,7 +230,7 @@ class CookieSession(requests.Session):
         if response.status_code >= 400:
             return True
         location = response.headers.get("Location", "")
-        if response.is_redirect and _is_login_url(urljoin(self.login_url, location)):
+        if response.is_redirect and is_login_url(urljoin(self.login_url, location)):
             return True  # sent back to the login form
         if response.status_code == 200 and looks_like_login_page(response):
             return True  # the form again, with an error message
@@ -350,20 +243,14 @@ class CookieSession(requests.Session):
         with self._lock:
             self._jar.clear()
             self.rate_limiter.wait()
-            response = super().send(
-                self.prepare_request(
-                    requests.Request(
-                        "POST",
-                        self.login_url,
-                        data={
-                            "email": self.credentials.email,
-                            "password": self.credentials.password,
-                        },
-                    )
-                ),
-                allow_redirects=False,
-                timeout=self.timeout,
+            request = self.prepare_request(
+                requests.Request(
+                    "POST",
+                    self.login_url,
+                    data={"email": self.credentials.email, "password": self.credentials.password},
+                )
             )
+            response = self.exchange(request, allow_redirects=False, timeout=self.timeout)
             self.request_count += 1
             self._absorb_cookies(response)
             if response.status_code >= 500:
@@ -397,7 +284,7 @@ class CookieSession(requests.Session):
             return None
         if response.status_code == 401:
             return "HTTP 401"
-        if response.is_redirect and _is_login_url(
+        if response.is_redirect and is_login_url(
             urljoin(response.url or "", response.headers.get("Location", ""))
         ):
             return "a redirect to the login page"
@@ -502,7 +389,7 @@ class CookieSession(requests.Session):
             with self._flight:
                 self._in_flight += 1
             try:
-                response = super().send(self._stamp(request), **options)
+                response = self.exchange(self._stamp(request), **options)
                 with self._lock:
                     self.request_count += 1
                 self._absorb_cookies(response)
@@ -514,6 +401,7 @@ class CookieSession(requests.Session):
                 return response
             target = urljoin(request.url or "", response.headers["Location"])
             response.close()
+            self.check_redirect_target(response, target, self.title)
             request = request.copy()
             request.prepare_url(target, None)
             if request.method not in ("GET", "HEAD"):

@@ -122,7 +122,7 @@ class BoundedParent(PixiesetStream):
     @override
     def generate_child_contexts(
         self, record: dict[str, Any], context: Context | None
-    ) -> Iterable[Context | None]:
+    ) -> Iterable[dict[str, Any] | None]:
         """Children's context for parents the plan reads; the decision is then forgotten."""
         if self.plan is None:
             return super().generate_child_contexts(record, context)
@@ -155,6 +155,8 @@ class BoundedParent(PixiesetStream):
             return
         partial = descendants(self) + ([self] if self.own_records_gated else [])
         for stream in partial:
+            if stream.incomplete_reason is not None:
+                continue  # not the whole source set anyway (collection_ids...): no deleting
             stream.incomplete_reason = (
                 f"bounded freshness read it for {plan.refreshed} of "
                 f"{plan.refreshed + plan.skipped} parent(s) of '{self.name}'"

@@ -24,12 +24,13 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
 from tap_pixieset import accounts
+from tap_pixieset.child_ids import MissingIdWarning, missing, path_fields
 from tap_pixieset.concurrency import context_key
 from tap_pixieset.envelope import data_items, endpoint_of, read_body
 from tap_pixieset.list_reader import ListReader, dedupe_key
 from tap_pixieset.pagination import UNPAGINATED, PageStyle, paginator_for
 from tap_pixieset.prefetch import look_ahead
-from tap_pixieset.records import RecordShaper
+from tap_pixieset.records import RecordShaper, with_undeclared_column
 from tap_pixieset.responses import NotFound, Outcome, classify, error_message
 from tap_pixieset.run_metrics import MeteredStream
 
@@ -56,13 +57,18 @@ class PixiesetStream(MeteredStream):
     on_404: ClassVar[NotFound] = NotFound.FAIL
     #: Capture the whole API item in ``payload`` (for endpoints whose shape is undocumented).
     capture_payload: ClassVar[bool] = False
+    #: False for streams whose rows are history rather than a copy of what the source holds
+    #: now (daily snapshots): they never delete rows (see versions).
+    mirrors_source: ClassVar[bool] = True
+    #: Set during a run that did not read the whole source set: this run, the stream and
+    #: its children then delete no rows (see versions).
+    incomplete_reason: str | None = None
     #: Context handed to child streams: context key -> field of this stream's record.
     #: Contexts carry ids only: they end up in logs and, for partitioned streams, in state.
     child_context_keys: ClassVar[Mapping[str, str]] = {}
 
-    #: Set when this run read only part of the stream's source set (bounded freshness):
-    #: why, and the older table version that is still safe to activate (see freshness).
-    incomplete_reason: str | None = None
+    #: Set with ``incomplete_reason`` when bounded freshness read the stream for only some
+    #: parents: the older table version that is still safe to activate (see freshness).
     bounded_version: int | None = None
 
     records_jsonpath = "$.data[*]"
@@ -82,12 +88,13 @@ class PixiesetStream(MeteredStream):
         super().__init__(*args, **kwargs)
         #: The ``account_id`` setting: when set, stamped on every record and first in the key.
         self.account_id: str | None = self.config.get("account_id") or None
+        self.schema = with_undeclared_column(self.schema)  # type: ignore[misc]
         if self.account_id:
             # Instance attributes: the class-level schema and keys stay as declared. Every
             # stream declares `schema` as a class-level dict, which shadows the SDK property.
             self.schema = accounts.with_account_column(self.schema)  # type: ignore[misc]
             self.primary_keys = accounts.with_account_key(self.primary_keys or ())
-        self._shaper = RecordShaper(
+        self.shaper = RecordShaper(
             self.schema,
             capture_payload=self.capture_payload,
             stream_name=self.name,
@@ -100,6 +107,7 @@ class PixiesetStream(MeteredStream):
         #: The paginator of the list read in progress, per thread: a child stream may read
         #: several parents' lists at once on worker threads (see read_list).
         self._reading = threading.local()
+        self.missing_ids = MissingIdWarning(self.name, self.logger)
 
     # -- connection ----------------------------------------------------------------------
 
@@ -224,7 +232,7 @@ class PixiesetStream(MeteredStream):
         Records the stream has already delivered in an earlier run (:meth:`is_changed`)
         are dropped here, before the SDK builds their children's contexts.
         """
-        row = self._shaper.shape(row, context)
+        row = self.shaper.shape(row, context)
         if not self.is_changed(row, context):
             return None
         if self.account_id:
@@ -256,15 +264,33 @@ class PixiesetStream(MeteredStream):
     @override
     def generate_child_contexts(
         self, record: dict[str, Any], context: Context | None
-    ) -> Iterable[Context | None]:
-        """One context per record whose children are read, none when no child is selected."""
-        if self.syncs_children and self.wants_children(record, context):
-            return (self.get_child_context(record, context),)
-        return ()
+    ) -> Iterable[dict[str, Any] | None]:
+        """The children's context of a record whose children are read this run.
+
+        None when no child is selected (the SDK would build one per record and find nothing
+        to sync), when the freshness plan leaves the parent out (:meth:`wants_children`),
+        or when the item lacks an id its children are requested by.
+        """
+        if not self.syncs_children or not self.wants_children(record, context):
+            return ()
+        ids = self.get_child_context(record, context)
+        absent = self.absent_child_ids(ids)
+        if absent:
+            names = sorted(child.name for child in self.child_streams if child.selected)
+            fields = [self.child_context_keys.get(key, key) for key in absent]
+            self.missing_ids.skip(fields, f"child stream(s) {', '.join(names) or '(none)'}")
+            return ()
+        return (ids,)
 
     def wants_children(self, record: Mapping[str, Any], context: Context | None) -> bool:
-        """Whether this record's children are read this run (see freshness.BoundedParent)."""
+        """Whether this record's children are read this run (see bounded.BoundedParent)."""
         return self.is_changed(record, context)
+
+    def absent_child_ids(self, ids: Mapping[str, Any]) -> list[str]:
+        """The ids in ``ids`` that a child's request path needs but the item lacks."""
+        paths = (getattr(child, "path", None) or "" for child in self.child_streams)
+        needed = {field for path in paths for field in path_fields(path)}
+        return missing(ids, [name for name in ids if name in needed])
 
     # -- reading, with children fetched ahead -------------------------------------------
 
@@ -296,7 +322,7 @@ class PixiesetStream(MeteredStream):
             # The SDK builds child contexts from post-processed records, which may have
             # gained parent ids from the context; raw record over context gives the same ids.
             ids = self.child_context({**(context or {}), **record})
-            if None in ids.values() or not self.wants_children(record, context):
+            if self.absent_child_ids(ids) or not self.wants_children(record, context):
                 return
             for child in children:
                 prefetcher.submit(context_key(child.name, ids), _fetch_all(child, ids))
@@ -324,7 +350,7 @@ class PixiesetStream(MeteredStream):
             key_of=lambda record: self.dedupe_key(record, context),
             paginator=lambda: getattr(self._reading, "paginator", None),
             on_duplicate=lambda: self.tap.record_duplicate(self.name),
-            on_reread=lambda: self.tap.record_reread(self.name),
+            on_reread=lambda routine: self.tap.record_reread(self.name, routine=routine),
             logger=self.logger,
             path=self.path,
             stream=self.name,
@@ -337,16 +363,27 @@ class PixiesetStream(MeteredStream):
     # -- the start and end of a sync ----------------------------------------------------
 
     @override
+    @property
+    def emit_activate_version_messages(self) -> bool:
+        """Always False to the SDK, which would activate at the start of every ``sync()``.
+
+        The tap activates versions itself, once per stream at the clean end of the run, when
+        the setting of this name is on (see versions).
+        """
+        return False
+
+    @override
     def ready_to_sync(self) -> bool:
         """Skip the whole stream, with one warning per API, when its API has no session."""
         return self.tap.api_available(self.api)
 
     @override
     def after_sync(self) -> None:
-        """After a top-level stream: report run-wide metrics, drop prefetches nobody took."""
+        """After a top-level stream: report run-wide metrics and summaries, drop unused prefetches."""
         if self.parent_stream_type is not None:
             return
         self.close_run_metrics()
+        self.log_summary()
         # Streams run one after another: what this one's children had prefetched and
         # nobody took (its sync failed, or a parent was dropped) is not needed.
         prefetcher = self.tap.prefetcher

@@ -10,6 +10,10 @@ STATE messages) is the SDK's usual path on the main thread. So records, their or
 state are what a sequential sync gives. A fetch that failed raises its exception at the
 point where the sequential sync would have made the request. Requests still go through the
 host's shared session, so the rate limit and re-login apply to them as to any other.
+
+When the tap is told to stop, :meth:`ChildPrefetcher.abandon` drops every fetch not
+started yet; fetches in flight end at once, because the transport refuses new requests and
+shuts down the ones in flight (see transport.abort_all).
 """
 
 from __future__ import annotations
@@ -65,3 +69,23 @@ class ChildPrefetcher:
             for future in self._futures.values():
                 future.cancel()
             self._futures.clear()
+
+    def abandon(self) -> None:
+        """Cancel every fetch not started, from a signal handler: never waits for long.
+
+        The handler runs on the main thread, which may hold a lock at that moment, so locks
+        are only tried; the pool's own queue is emptied by ``shutdown(cancel_futures=True)``.
+        """
+        if self._lock.acquire(timeout=0.5):
+            try:
+                for future in self._futures.values():
+                    future.cancel()
+            finally:
+                self._lock.release()
+        worker = threading.Thread(
+            target=self._executor.shutdown,
+            kwargs={"wait": False, "cancel_futures": True},
+            daemon=True,
+        )
+        worker.start()
+        worker.join(0.5)

@@ -23,3 +23,7 @@ class SessionExpiredError(PixiesetUserError):
 
 class LoginFailedError(PixiesetUserError):
     """The login with ``email`` and ``password`` was refused."""
+
+
+class InputFileError(PixiesetUserError):
+    """A file named on the command line (``--config``, ``--catalog``, ``--state``) is unusable."""

@@ -10,8 +10,12 @@ list has ended, checked in the order of catalog section 3.3:
 5. otherwise a short or empty page.
 
 A 404 on a page after the first also ends the list (catalog A34). Two guards make an
-endless loop impossible: a page that repeats the previous page ends the list, and a hard
-page limit raises an error instead of looping.
+endless loop impossible: a page that repeats the previous page ends the list, and a page
+bound raises an error instead of looping. The bound follows from the size the list reports
+on its first page (``total``, ``last_page`` or ``total_pages``) plus a margin for records
+added while it is read (:func:`page_bound`); a size that keeps growing does not move it. A
+list that reports no size, or a size beyond :data:`MAX_LIST_ITEMS`, is bounded by
+:data:`MAX_LIST_ITEMS` items.
 
 Each paginator also records the list's own size signals (``meta.total``, ``last_page``,
 ``total_pages``) page by page, so that the stream can tell whether the list changed while
@@ -28,11 +32,17 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from singer_sdk.pagination import BaseAPIPaginator
 
-from tap_pixieset.envelope import data_items, links_of, meta_of, read_body
+from tap_pixieset.envelope import data_items, endpoint_of, links_of, meta_of, read_body
 
 LOGGER = logging.getLogger("tap_pixieset.pagination")
 
-MAX_PAGES = 100_000
+#: The most items one list read may hold, whatever the list reports: ten times a very large
+#: studio. At the default page size that is 10,000 pages, about 42 minutes at 4 requests/s.
+MAX_LIST_ITEMS = 1_000_000
+#: Pages read beyond the reported size: records added while the list is read push items
+#: onto extra pages (page drift), so a little more than the report is normal.
+MARGIN_PAGES = 5
+MARGIN_SHARE = 0.25
 #: Meta fields that state the size of the whole list; if one changes between pages, records
 #: were inserted or deleted while the list was read.
 COUNT_KEYS = ("total", "last_page", "total_pages")
@@ -90,6 +100,33 @@ def _as_int(value: Any) -> int | None:
         return None
 
 
+def page_ceiling(page_size: int) -> int:
+    """The most pages any list read may take: :data:`MAX_LIST_ITEMS` at ``page_size``."""
+    return max(1, -(-MAX_LIST_ITEMS // max(1, page_size)))
+
+
+def page_bound(reported_pages: int | None, page_size: int) -> int:
+    """The most pages a list read may take: the reported size plus a margin, capped."""
+    ceiling = page_ceiling(page_size)
+    if reported_pages is None or reported_pages < 0 or reported_pages > ceiling:
+        return ceiling
+    return min(ceiling, reported_pages + MARGIN_PAGES + int(reported_pages * MARGIN_SHARE))
+
+
+def reported_pages(meta: dict[str, Any], page_size: int) -> int | None:
+    """How many pages the list says it has, from its meta, or None when it does not say."""
+    for key in ("last_page", "total_pages"):
+        pages = _as_int(meta.get(key))
+        if pages is not None:
+            return pages
+    total = _as_int(meta.get("total"))
+    per_page = _as_int(meta.get("per_page"))
+    if total is None:
+        return None
+    size = per_page if per_page and per_page > 0 else page_size
+    return -(-total // max(1, size))
+
+
 def _first_id(items: list[Any]) -> Any:
     if not items:
         return None
@@ -98,11 +135,12 @@ def _first_id(items: list[Any]) -> Any:
 
 
 class _GuardedPaginator(BaseAPIPaginator[int]):
-    """Shared guards: a page that repeats the previous one ends the list; a page limit raises."""
+    """Shared guards: a page that repeats the previous one ends the list; a page bound raises."""
 
-    def __init__(self, start_value: int, page_size: int, max_pages: int = MAX_PAGES) -> None:
+    def __init__(self, start_value: int, page_size: int, max_pages: int | None = None) -> None:
         super().__init__(start_value)
         self.page_size = page_size
+        #: A fixed bound (tests); otherwise it is set from the first page's meta.
         self.max_pages = max_pages
         self._previous_first_id: Any = None
         self._previous_count = -1
@@ -119,8 +157,19 @@ class _GuardedPaginator(BaseAPIPaginator[int]):
         """True when the reported size differed between two pages of this read."""
         return len(set(self.count_signatures)) > 1
 
-    def _observe_counts(self, body: Any) -> None:
+    def _observe_counts(self, response: requests.Response, body: Any, items: list[Any]) -> None:
         meta = meta_of(body)
+        if self.max_pages is None:  # the first page: the list's own size sets the bound
+            # The server's page may be shorter than the size asked for (catalog A06).
+            size = len(items) or self.page_size
+            pages = reported_pages(meta, size)
+            if pages is not None and pages > page_ceiling(self.page_size):
+                raise PaginationError(
+                    f"The list {endpoint_of(response)} reports {pages} pages, more than the "
+                    f"{MAX_LIST_ITEMS:,} items the tap reads from one list; the tap stopped "
+                    "instead of paging through a size no account has."
+                )
+            self.max_pages = page_bound(pages, self.page_size)
         self.count_signatures.append(tuple(_as_int(meta.get(key)) for key in COUNT_KEYS))
 
     def _repeats_previous_page(self, items: list[Any]) -> bool:
@@ -133,11 +182,13 @@ class _GuardedPaginator(BaseAPIPaginator[int]):
         self._previous_first_id, self._previous_count = first_id, len(items)
         return repeated
 
-    def _check_limit(self) -> None:
-        if self.count + 1 >= self.max_pages:
+    def _check_limit(self, response: requests.Response) -> None:
+        bound = self.max_pages or 1
+        if self.count >= bound:  # count: the pages read, this one included
             raise PaginationError(
-                f"Pagination did not end after {self.max_pages} pages; stopping instead of "
-                "looping forever. The API may be ignoring the page parameter."
+                f"The list {endpoint_of(response)} did not end after {bound} pages, the most "
+                "its own reported size allows (plus a margin); the tap stopped instead of "
+                "reading on. The API may be ignoring the page parameter."
             )
 
     def has_more(self, response: requests.Response) -> bool:
@@ -146,7 +197,7 @@ class _GuardedPaginator(BaseAPIPaginator[int]):
             return False
         body = read_body(response)
         items = data_items(body)
-        self._observe_counts(body)
+        self._observe_counts(response, body, items)
         if not items:
             return False
         if self._repeats_previous_page(items):
@@ -158,7 +209,7 @@ class _GuardedPaginator(BaseAPIPaginator[int]):
             return False
         more = self._signals_more(body, items)
         if more:
-            self._check_limit()
+            self._check_limit(response)
         return more
 
     def _signals_more(self, body: Any, items: list[Any]) -> bool:
@@ -168,7 +219,7 @@ class _GuardedPaginator(BaseAPIPaginator[int]):
 class PagePaginator(_GuardedPaginator):
     """Page-number pagination (styles P1, P1', P2, P3 and P5) reading the API's end signals."""
 
-    def __init__(self, page_size: int, max_pages: int = MAX_PAGES) -> None:
+    def __init__(self, page_size: int, max_pages: int | None = None) -> None:
         super().__init__(1, page_size, max_pages)
 
     def _signals_more(self, body: Any, items: list[Any]) -> bool:
@@ -203,7 +254,7 @@ class PagePaginator(_GuardedPaginator):
 class OffsetPaginator(_GuardedPaginator):
     """``limit``/``offset`` pagination (style P4): the token is the offset."""
 
-    def __init__(self, page_size: int, max_pages: int = MAX_PAGES) -> None:
+    def __init__(self, page_size: int, max_pages: int | None = None) -> None:
         super().__init__(0, page_size, max_pages)
 
     def _signals_more(self, body: Any, items: list[Any]) -> bool:

@@ -6,6 +6,11 @@ declared strings (catalog A21), ``collect_payment`` arrives as ``1`` but is a bo
 per-field code in each stream, a :class:`RecordShaper` reads the stream's schema once and
 coerces every declared field to its one declared type. It also copies parent ids from the
 context into the record and keeps the raw item as ``payload`` where a stream asks for it.
+
+Fields the schema does not declare are never dropped: they move, as they came, into one
+object column, ``undeclared_fields``, which every stream has (see
+:func:`with_undeclared_column`). The shaper remembers their names for the end-of-run
+schema-drift report.
 """
 
 from __future__ import annotations
@@ -17,6 +22,28 @@ from typing import Any
 
 Coercer = Callable[[Any], Any]
 LOGGER = logging.getLogger("tap_pixieset.records")
+
+#: The column that holds, as one object, every field of an item the schema does not declare.
+UNDECLARED_COLUMN = "undeclared_fields"
+_UNDECLARED_PROPERTY = {
+    "type": ["object", "null"],
+    "additionalProperties": True,
+    "properties": {},
+    "description": (
+        "Fields the API sent that this stream's schema does not declare, as they came; "
+        "null when there were none."
+    ),
+}
+
+
+def with_undeclared_column(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a copy of a stream schema with the ``undeclared_fields`` object column last."""
+    properties = {
+        name: prop
+        for name, prop in schema.get("properties", {}).items()
+        if name != UNDECLARED_COLUMN
+    }
+    return {**schema, "properties": {**properties, UNDECLARED_COLUMN: dict(_UNDECLARED_PROPERTY)}}
 
 
 def _types(schema: Mapping[str, Any]) -> set[str]:
@@ -181,17 +208,18 @@ class RecordShaper:
         self._properties = properties
         self._coerce: Callable[[dict[str, Any]], Any] | None = None
         self.capture_payload = capture_payload and "payload" in properties
+        self.keep_undeclared = UNDECLARED_COLUMN in properties
         self.stream_name = stream_name
         self.logger = logger or LOGGER
-        self._reported: set[str] = set()
+        #: Names of the undeclared fields seen so far (for the schema-drift report).
+        self.undeclared_seen: set[str] = set()
 
     def shape(
         self, row: dict[str, Any], context: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
         """Return ``row`` coerced, with parent ids from ``context`` and ``payload``.
 
-        Fields the schema does not declare are left out (``payload`` keeps them where a
-        stream captures it).
+        Fields the schema does not declare move into ``undeclared_fields``.
         """
         if self.capture_payload and "payload" not in row:
             row["payload"] = dict(row)
@@ -200,21 +228,27 @@ class RecordShaper:
                 if key in self.declared and row.get(key) is None:
                     row[key] = value
         if not self.declared.issuperset(row):
-            row = self._drop_undeclared(row)
+            row = self._move_undeclared(row)
+        elif self.keep_undeclared:
+            row[UNDECLARED_COLUMN] = None
         if self._coerce is None:  # compiled on first use: most runs select few streams
             self._coerce = compile_shaper(self._properties) or _keep
         return self._coerce(row)  # type: ignore[no-any-return]
 
-    def _drop_undeclared(self, row: dict[str, Any]) -> dict[str, Any]:
-        extra = [key for key in row if key not in self.declared]
-        fresh = set(extra) - self._reported
-        if fresh:
-            self._reported |= fresh
-            self.logger.info(
-                "Stream '%s': the API sent fields the schema does not declare, left out of the "
-                "record%s: %s",
-                self.stream_name,
-                " (kept in payload)" if self.capture_payload else "",
-                ", ".join(sorted(fresh)),
-            )
-        return {key: value for key, value in row.items() if key in self.declared}
+    def _move_undeclared(self, row: dict[str, Any]) -> dict[str, Any]:
+        kept = {key: value for key, value in row.items() if key in self.declared}
+        extra = {key: value for key, value in row.items() if key not in self.declared}
+        self.undeclared_seen.update(extra)
+        if self.keep_undeclared:
+            kept[UNDECLARED_COLUMN] = extra or None
+        return kept
+
+    def drift_report(self) -> str | None:
+        """One line naming the undeclared fields seen, or None when there were none."""
+        if not self.undeclared_seen:
+            return None
+        where = "kept in `undeclared_fields`" if self.keep_undeclared else "left out"
+        return (
+            f"Schema drift in stream '{self.stream_name}': the API sent fields its schema does "
+            f"not declare ({where}): {', '.join(sorted(self.undeclared_seen))}."
+        )

@@ -10,6 +10,7 @@ paged, which the list reader notices and handles (see ``list_reader``).
 from __future__ import annotations
 
 import enum
+import json
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -116,17 +117,23 @@ def classify(
 
 
 def error_summary(response: requests.Response) -> str:
-    """A short reason from any of the four documented error body shapes (catalog A32)."""
+    """A short reason from any of the four documented error body shapes (catalog A32).
+
+    Raw server text: pass it through ``REDACTOR.clean`` before it goes into a message.
+    """
     try:
-        body = response.json()
-    except ValueError:
+        body = json.loads(response.content or b"")
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
         return response.reason or ""
     if not isinstance(body, dict):
         return response.reason or ""
     error = body.get("error")
-    if isinstance(error, dict):
-        return str(error.get("message") or error.get("code") or response.reason)
-    parts = [str(p) for p in (error, body.get("code"), body.get("message")) if p]
+    try:
+        if isinstance(error, dict):
+            return str(error.get("message") or error.get("code") or response.reason)
+        parts = [str(p) for p in (error, body.get("code"), body.get("message")) if p]
+    except RecursionError:  # str() of a value nested hundreds of levels deep
+        return response.reason or ""
     return ": ".join(parts) or (response.reason or "")
 
 
@@ -137,8 +144,9 @@ def error_message(response: requests.Response, *, api: str, stream: str) -> str:
         f"The {api} API answered HTTP {response.status_code} ({kind} error) for "
         f"{endpoint_of(response)} in stream '{stream}'"
     )
-    # Masked before it is shortened: a cut through a secret would leave half of it.
-    summary = REDACTOR.mask(error_summary(response))
+    # Masked before it is shortened (a cut through a secret would leave half of it), and
+    # with control characters escaped (a line break would let the server forge a log line).
+    summary = REDACTOR.clean(error_summary(response), MAX_SUMMARY_CHARS)
     if summary:
-        message += f": {summary[:MAX_SUMMARY_CHARS]}"
+        message += f": {summary}"
     return REDACTOR.mask(message)

@@ -5,6 +5,10 @@ Transient failures (:data:`RETRIABLE_EXCEPTIONS`, which include the retriable st
 backoff and jitter; ``Retry-After`` is a floor. When the tries run out, the request fails
 with :class:`RetriesExhaustedError`, whose message is one line naming the endpoint, the
 tries and the last failure. TLS errors are not retried: they will not heal.
+
+Waits between tries end at once when the tap is told to stop (SIGTERM, SIGINT), and no
+retry follows: backoff itself is told to wait 0 s, and the real wait happens on the
+transport's stop switch (``transport.wait_unless_stopped``).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import email.utils
 import functools
 import random
+import threading
 import time
 from collections.abc import Callable, Generator
 from datetime import timezone
@@ -26,6 +31,12 @@ from typing_extensions import override
 from tap_pixieset.redaction import REDACTOR
 from tap_pixieset.responses import HTTP_OK, MAX_SUMMARY_CHARS, error_summary
 from tap_pixieset.sdk_hooks import HookedStream
+from tap_pixieset.transport import (
+    RequestDeadlineError,
+    check_not_stopped,
+    stop_requested,
+    wait_unless_stopped,
+)
 
 #: Transport failures worth another try (the SDK's own list).
 RETRIABLE_EXCEPTIONS: tuple[type[Exception], ...] = (
@@ -140,8 +151,10 @@ def last_failure(exc: BaseException, timeout: float) -> str:
     if isinstance(exc, RetriableAPIError) and response is not None:
         if response.status_code == HTTP_OK:  # a bad body: say what was wrong
             return str(exc)
-        summary = REDACTOR.mask(error_summary(response))[:MAX_SUMMARY_CHARS]
+        summary = REDACTOR.clean(error_summary(response), MAX_SUMMARY_CHARS)
         return f"HTTP {response.status_code}" + (f" ({summary})" if summary else "")
+    if isinstance(exc, RequestDeadlineError):
+        return str(exc)
     if isinstance(exc, requests.exceptions.Timeout):
         return f"no answer within {timeout:g} s (request_timeout)"
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
@@ -175,18 +188,33 @@ def retrying(
     :class:`RetriesExhaustedError` with the line ``give_up`` writes.
     """
     gave_up: dict[str, int] = {}
+    #: The wait the policy chose for this thread's next retry (backoff itself waits 0 s).
+    chosen = threading.local()
 
     def note_give_up(details: Any) -> None:
         gave_up["tries"] = int(details.get("tries", 0))
 
+    def waits_for_backoff() -> Generator[float, Any, None]:
+        policy = waits()
+        policy.send(None)
+        exception = yield 0.0
+        while True:
+            chosen.wait = jitter(policy.send(exception))
+            exception = yield 0.0
+
+    def wait_interruptibly(details: Any) -> None:
+        wait = float(getattr(chosen, "wait", 0.0))
+        on_backoff({**details, "wait": wait})
+        wait_unless_stopped(wait)  # raises StoppedError when the tap is told to stop
+
     retried = backoff.on_exception(
-        waits,
+        waits_for_backoff,
         RETRIABLE_EXCEPTIONS,
         max_tries=max_tries,
-        giveup=lambda exc: isinstance(exc, requests.exceptions.SSLError),
-        on_backoff=on_backoff,
+        giveup=lambda exc: isinstance(exc, requests.exceptions.SSLError) or stop_requested(),
+        on_backoff=wait_interruptibly,
         on_giveup=note_give_up,
-        jitter=jitter,
+        jitter=None,
         logger=None,
     )(func)
 
@@ -197,6 +225,7 @@ def retrying(
         try:
             return retried(prepared_request, *args, **kwargs)
         except RETRIABLE_EXCEPTIONS as exc:
+            check_not_stopped()  # stopping is not giving up: say so, not "Gave up"
             message = give_up(prepared_request, exc, gave_up.get("tries", 1))
             raise RetriesExhaustedError(message) from exc
 

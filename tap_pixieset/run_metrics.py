@@ -7,11 +7,19 @@ when it closes them: for 3,000 clients that is more than 10,000 log lines for
 the HTTP work. A :class:`RunWideMetric` wraps one SDK metric for a whole run: the SDK
 enters and leaves it per parent as before, it counts across all of them, and it is
 reported once, when the top-level stream that drives it finishes.
+
+METRIC lines are for machines; at INFO each stream says once, in words, what it did
+(:meth:`MeteredStream.log_summary`), and the METRIC lines appear at DEBUG
+(:func:`metrics_at_debug`).
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
@@ -19,6 +27,65 @@ from singer_sdk import metrics
 from typing_extensions import override
 
 from tap_pixieset.retries import RetryingStream
+
+
+def metrics_at_debug(metrics_logger: logging.Logger, tap_logger: logging.Logger) -> None:
+    """Show the SDK's METRIC lines only when the tap logs at DEBUG.
+
+    The SDK logs them at INFO, about three per stream and one per top-level request, and
+    sets their logger to the tap's level; below DEBUG it is raised to WARNING here. Logging
+    configured through the SDK's own ``SINGER_SDK_LOG_CONFIG`` file is left as it is.
+    """
+    if "SINGER_SDK_LOG_CONFIG" in os.environ or tap_logger.isEnabledFor(logging.DEBUG):
+        return
+    metrics_logger.setLevel(logging.WARNING)
+
+
+@dataclass
+class Tally:
+    """What one stream did in this run: records, successful requests, syncs (parents)."""
+
+    records: int = 0
+    requests: int = 0
+    syncs: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, kind: str, value: int) -> None:
+        """Count ``value`` more ``kind`` (requests come from the prefetch pool's threads too)."""
+        with self._lock:
+            setattr(self, kind, getattr(self, kind) + value)
+
+
+class CountingMeter:
+    """An SDK counter that also adds what it counts to a :class:`Tally`.
+
+    The SDK's counters reset each time they log, so their value cannot be read afterwards.
+    """
+
+    def __init__(self, metric: Any, tally: Tally, kind: str) -> None:
+        self.metric = metric
+        self._tally = tally
+        self._kind = kind
+
+    def __enter__(self) -> CountingMeter:
+        self.metric.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.metric.__exit__(*exc_info)
+
+    def with_context(self, context: Any) -> CountingMeter:
+        """Tag the SDK's counter with ``context``, as the SDK does."""
+        self.metric.with_context(context)
+        return self
+
+    def increment(self, value: int = 1) -> None:
+        """Count ``value`` more, in the tally and in the SDK's counter."""
+        self._tally.add(self._kind, value)
+        self.metric.increment(value)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.metric, name)
 
 
 class RunWideMetric:
@@ -66,15 +133,24 @@ class RunMetrics:
     def __init__(self, *, run_wide: bool) -> None:
         self.run_wide = run_wide
         self._metrics: dict[str, RunWideMetric] = {}
+        #: What the stream did this run, for its summary line.
+        self.tally = Tally()
 
     def wrap(self, kind: str, make: Callable[[], Any]) -> Any:
         """The metric of ``kind`` (records, timer, requests) the SDK should use now."""
+        if kind == "records":
+            self.tally.add("syncs", 1)  # the SDK asks for a record counter once per sync
         if not self.run_wide:
-            return make()
+            return self._counting(kind, make())
         metric = self._metrics.get(kind)
         if metric is None:
-            metric = self._metrics[kind] = RunWideMetric(make())
+            metric = self._metrics[kind] = RunWideMetric(self._counting(kind, make()))
         return metric
+
+    def _counting(self, kind: str, metric: Any) -> Any:
+        return (
+            CountingMeter(metric, self.tally, kind) if kind in ("records", "requests") else metric
+        )
 
     def close(self) -> None:
         """Report every run-wide metric once (the run of the top-level stream ended)."""
@@ -86,8 +162,9 @@ class RunMetrics:
 class MeteredStream(RetryingStream):
     """A stream that reports its metrics once per run when it is a child stream.
 
-    At the end of each sync it also says, in one line, what it took to get a clean copy:
-    retried requests, extra reads of a list that moved, repeated records dropped.
+    When its top-level stream has finished, it says in one INFO line what it did: records,
+    requests, and what it took to get a clean copy (retried requests, extra reads of a list
+    that changed while it was read, repeated records dropped), if anything.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -117,20 +194,26 @@ class MeteredStream(RetryingStream):
             if isinstance(child, MeteredStream):
                 child.close_run_metrics()
 
-    @override
-    def log_sync_costs(self) -> None:
-        """At the end of the sync: what it took to get a clean copy of this stream, if anything."""
-        super().log_sync_costs()
+    def log_summary(self) -> None:
+        """Say once what this stream and its descendants did (streams that were selected)."""
+        if self.selected:
+            self.logger.info("Stream '%s': %s.", self.name, ", ".join(self.summary_parts()))
+        for child in self.child_streams:
+            if isinstance(child, MeteredStream):
+                child.log_summary()
+
+    def summary_parts(self) -> list[str]:
+        """The parts of this stream's summary line; kinds of stream may add their own."""
+        tally = self._metrics.tally
         tap = self.tap  # TapPixieset, which counts these per stream
-        retried = tap.stream_retries[self.name]
-        rereads = tap.list_rereads[self.name]
-        dropped = tap.duplicates_dropped[self.name]
-        if retried or rereads or dropped:
-            self.logger.info(
-                "Reliability of stream '%s': %d retried request(s), %d extra read(s) of a list "
-                "that changed or had to be confirmed, %d repeated record(s) dropped.",
-                self.name,
-                retried,
-                rereads,
-                dropped,
-            )
+        records = f"{tally.records} record(s)"
+        if self.parent_stream_type is not None:
+            records += f" from {tally.syncs} parent(s)"
+        parts = [records, f"{tally.requests} request(s)"]
+        unusual = (
+            (tap.stream_retries[self.name], "retried request(s)"),
+            (tap.list_rereads[self.name], "extra read(s) of a list that changed while read"),
+            (tap.duplicates_dropped[self.name], "repeated record(s) dropped"),
+        )
+        parts += [f"{count} {what}" for count, what in unusual if count]
+        return parts

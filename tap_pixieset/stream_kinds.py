@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import requests
 from typing_extensions import override
 
+from tap_pixieset.child_ids import missing, path_fields
 from tap_pixieset.client import PixiesetStream
 from tap_pixieset.concurrency import context_key
 from tap_pixieset.envelope import data_items, read_body
@@ -102,6 +103,17 @@ class ClientSideIncremental(PixiesetStream):
         return self._run_bookmark[0]
 
     @override
+    def summary_parts(self) -> list[str]:
+        """The summary also says where the run started (the SDK's own line is at DEBUG)."""
+        parts = super().summary_parts()
+        if self.parent_stream_type is None:
+            bookmark = self.bookmark(None)
+            parts.append(
+                f"changed since {bookmark}" if bookmark else "from the start (no bookmark yet)"
+            )
+        return parts
+
+    @override
     def is_changed(self, record: Mapping[str, Any], context: Context | None) -> bool:
         """True when the record's replication value is past the bookmark (or has none)."""
         value = record.get(self.replication_key or "")
@@ -126,7 +138,11 @@ class ListDetailStream(PixiesetStream):
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        """List items, each merged with its detail view; details fetched a few ahead."""
+        """List items, each merged with its detail view; details fetched a few ahead.
+
+        An item that lacks a field of ``detail_path`` is emitted as listed, without a
+        detail request (see child_ids).
+        """
         items = (item for item in super().get_records(context) if self.is_changed(item, context))
         prefetcher = self.tap.prefetcher
         if prefetcher is None:
@@ -134,17 +150,21 @@ class ListDetailStream(PixiesetStream):
                 yield from self._merged(item, self.fetch_detail(item, context))
             return
 
-        def start(item: dict[str, Any]) -> tuple[Any, ...]:
+        def start(item: dict[str, Any]) -> tuple[Any, ...] | None:
+            if self._lacks_detail_ids(item):
+                return None
             key = context_key(f"{self.name}:detail", {"path": self.detail_path.format(**item)})
             prefetcher.submit(key, lambda: self.fetch_detail(item, context))
             return key
 
-        yield from look_ahead(
-            items,
-            prefetcher.lookahead,
-            start,
-            lambda item, key: self._merged(item, prefetcher.take(key)),
-        )
+        def finish(item: dict[str, Any], key: tuple[Any, ...] | None) -> Iterable[dict[str, Any]]:
+            detail = self.fetch_detail(item, context) if key is None else prefetcher.take(key)
+            return self._merged(item, detail)
+
+        yield from look_ahead(items, prefetcher.lookahead, start, finish)
+
+    def _lacks_detail_ids(self, item: Mapping[str, Any]) -> bool:
+        return bool(missing(item, path_fields(self.detail_path)))
 
     @staticmethod
     def _merged(item: dict[str, Any], detail: dict[str, Any] | None) -> Iterable[dict[str, Any]]:
@@ -154,7 +174,14 @@ class ListDetailStream(PixiesetStream):
     def fetch_detail(
         self, item: Mapping[str, Any], context: Context | None
     ) -> dict[str, Any] | None:
-        """GET one item's detail, with the stream's retries and the shared session."""
+        """GET one item's detail, with the stream's retries and the shared session.
+
+        An item without the ids the detail path needs gets no request: an empty detail.
+        """
+        absent = missing(item, path_fields(self.detail_path))
+        if absent:
+            self.missing_ids.skip(absent, f"detail request ({self.detail_path})")
+            return {}
         path = self.detail_path.format(**item)
         prepared = self.build_prepared_request(
             method="GET", url=self.url_base + path, params=dict(self.detail_query)
@@ -175,6 +202,9 @@ class ListDetailStream(PixiesetStream):
 
 class SnapshotStream(PixiesetStream):
     """A count or summary read once per run, keyed by ``snapshot_date`` (the UTC date of the run)."""
+
+    #: A snapshot keeps its history: older days are never deleted (see versions).
+    mirrors_source = False
 
     @override
     def post_process(

@@ -2,50 +2,61 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
-import json
 import logging
 import os
 import sys
 import threading
 from collections import Counter
+from pathlib import PurePath
 from typing import Any
 
 import click
 import requests
-import simplejson
-from singer_sdk import Tap
-from singer_sdk.configuration._dict_config import parse_environment_config
-from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
-from singer_sdk.helpers._classproperty import classproperty
-from singer_sdk.helpers._typing import is_integer_type, is_number_type, is_object_type
+from singer_sdk.exceptions import (
+    ConfigValidationError,
+    FatalAPIError,
+    MappingError,
+    RetriableAPIError,
+)
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
-from singer_sdk.plugin_base import JSONSchemaValidator
+from typing_extensions import override
 
 from tap_pixieset.auth import CookieSession, Credentials
 from tap_pixieset.concurrency import ChildPrefetcher
+from tap_pixieset.config_input import load_settings
 from tap_pixieset.envelope import UnexpectedResponseError, data_items, read_body
-from tap_pixieset.errors import ConfigurationError, PixiesetUserError
+from tap_pixieset.errors import PixiesetUserError
+from tap_pixieset.input_files import JsonObjectFile, read_json_object
 from tap_pixieset.pagination import PaginationError
 from tap_pixieset.redaction import REDACTOR, install_log_redaction
-from tap_pixieset.settings import (
-    CONFIG_SCHEMA,
-    DEFAULT_GALLERY_BASE_URL,
-    DEFAULT_STUDIO_BASE_URL,
-    SECRET_SETTINGS,
-    describe_schema_error,
-    validate_settings,
-)
+from tap_pixieset.run_metrics import metrics_at_debug
+from tap_pixieset.run_report import announce_empty_streams, log_schema_drift
+from tap_pixieset.sdk_hooks import HookedTap, quiet_routine_lines
+from tap_pixieset.settings import CONFIG_SCHEMA, DEFAULT_GALLERY_BASE_URL, DEFAULT_STUDIO_BASE_URL
 from tap_pixieset.streams import STREAM_TYPES
+from tap_pixieset.transport import RequestDeadlineError, ResponseTooLargeError, abort_all
+from tap_pixieset.versions import TableVersions
 from tap_pixieset.writer import BufferedJsonWriter
 
 APIS = ("studio", "gallery")
 #: The cheap request that proves a session works, per API (catalog 1.2).
 CONNECTION_CHECKS = {"studio": "/notifications/all", "gallery": "/data/bootstrap"}
 _BASE_URL_DEFAULTS = {"studio": DEFAULT_STUDIO_BASE_URL, "gallery": DEFAULT_GALLERY_BASE_URL}
+#: After SIGTERM or SIGINT, the process exits at the latest this long after the signal.
+STOP_GRACE_SECONDS = 3.0
 
 
-class TapPixieset(Tap):
+def _exit_now(code: int) -> None:
+    """Exit at once (the STATE is already written): a thread would not let go in time."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
+class TapPixieset(HookedTap):
     """Singer tap for the Pixieset Studio and Gallery APIs."""
 
     name = "tap-pixieset"
@@ -56,17 +67,34 @@ class TapPixieset(Tap):
         TapCapabilities.CATALOG,
         TapCapabilities.DISCOVER,
         TapCapabilities.STATE,
+        TapCapabilities.ACTIVATE_VERSION,
         PluginCapabilities.ABOUT,
         PluginCapabilities.STREAM_MAPS,
         PluginCapabilities.FLATTENING,
         PluginCapabilities.BATCH,
     ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    @override
+    def __init__(
+        self,
+        *,
+        config: dict[str, Any] | PurePath | str | list[PurePath | str] | None = None,
+        parse_env_config: bool = False,
+        validate_config: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        """Read and check the settings, then hand them to the SDK as a plain dict.
+
+        The tap reads ``TAP_PIXIESET_*`` variables and checks the settings itself, with
+        messages that name the setting and never echo a value (it may be a secret): the
+        SDK's own parser and validator quote values, or fail with a traceback.
+        """
         install_log_redaction()
         self._sessions: dict[str, CookieSession] = {}
         self._sessions_lock = threading.Lock()
         self._skip_warned: set[str] = set()
+        #: This run's table version, when deletions are on (see versions).
+        self._versions: TableVersions | None = None
         self.retry_counts: dict[str, int] = dict.fromkeys(APIS, 0)
         self._counter_lock = threading.Lock()
         self._prefetcher: ChildPrefetcher | None = None
@@ -77,69 +105,30 @@ class TapPixieset(Tap):
         self.duplicates_dropped: Counter[str] = Counter()
         #: Extra reads of a list that changed while it was paged, per stream.
         self.list_rereads: Counter[str] = Counter()
-        super().__init__(*args, **kwargs)
+        #: Routine second reads of lists without counts, which confirmed them, per stream.
+        self.list_confirmations: Counter[str] = Counter()
+        # Before the SDK logs the stream tree, and where it warns about unsorted streams.
+        quiet_routine_lines(logging.getLogger(self.name), logging.getLogger("singer_sdk"))
+        settings = load_settings(
+            config,
+            schema=self.settings_schema(),
+            parse_env=parse_env_config,
+            validate=validate_config,
+            logger=self.logger,
+        )
+        super().__init__(
+            config=settings, parse_env_config=False, validate_config=validate_config, **kwargs
+        )
+        metrics_at_debug(self.metrics_logger, self.logger)
 
     # -- settings ------------------------------------------------------------------------
 
-    @classproperty
-    def _env_var_config(cls) -> dict[str, Any]:
-        """Settings from ``TAP_PIXIESET_*`` variables, with clear errors for unparsable values.
-
-        The SDK raises a bare ``ValueError`` that quotes the value for a non-numeric integer
-        or invalid JSON, and passes ``number`` settings through as strings.
-        """
+    @classmethod
+    def settings_schema(cls) -> dict[str, Any]:
+        """The full settings schema: the tap's settings and the SDK's built-in ones."""
         schema = cls.config_jsonschema
         cls.append_builtin_config(schema)
-        prefix = cls._env_var_prefix
-        try:
-            config = parse_environment_config(schema, prefix)
-        except ValueError:
-            raise ConfigurationError(_unparsable_env_settings(schema, prefix)) from None
-        for name, value in config.items():
-            prop = schema["properties"].get(name, {})
-            if isinstance(value, str) and is_number_type(prop) and not is_integer_type(prop):
-                try:
-                    config[name] = float(value)
-                except ValueError:
-                    raise ConfigurationError(
-                        [f"`{name}` (from {prefix}{name.upper()}) must be a number."]
-                    ) from None
-        return config
-
-    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        """Check settings with messages that name the setting and never echo a value.
-
-        Replaces the SDK's check, whose messages quote the offending value (it may be a
-        secret). The SDK's validator still runs, silently: it fills in the defaults, and its
-        findings on the SDK's own settings (stream maps, flattening, batch) are reworded.
-        """
-        # Registered first, so that nothing logged from here on can show them.
-        REDACTOR.add(*(self._config.get(name) for name in SECRET_SETTINGS))
-        REDACTOR.add_cookie_header(self._config.get("studio_cookie"))
-        REDACTOR.add_cookie_header(self._config.get("gallery_cookie"))
-        schema = self.config_jsonschema
-        self.append_builtin_config(schema)
-        schema_errors = list(JSONSchemaValidator(schema).iter_errors(self._config))
-        problems = validate_settings(dict(self._config))
-        own = set(CONFIG_SCHEMA["properties"])
-        for error in schema_errors:
-            path = list(error.absolute_path)
-            if path and path[0] in own:
-                continue  # validate_settings has said it better
-            problem = describe_schema_error(path, str(error.validator), error.validator_value)
-            if problem not in problems:
-                problems.append(problem)
-        unknown = sorted(set(self._config) - set(schema["properties"]))
-        if unknown:
-            self.logger.warning(
-                "Ignoring settings this tap does not know: %s. Check them for typos.",
-                ", ".join(f"`{name}`" for name in unknown),
-            )
-        if problems and raise_errors:
-            raise ConfigurationError(problems)
-        for problem in problems:
-            self.logger.warning("Configuration problem: %s", problem)
-        return problems
+        return schema
 
     def setting(self, name: str, default: Any = None) -> Any:
         """A setting's value, or its default when unset."""
@@ -191,6 +180,8 @@ class TapPixieset(Tap):
                     max_requests_per_second=float(self.setting("max_requests_per_second", 4)),
                     user_agent=f"tap-pixieset/{self.plugin_version}",
                     timeout=float(self.setting("request_timeout", 60)),
+                    max_response_mb=float(self.setting("max_response_mb", 64)),
+                    max_request_seconds=float(self.setting("max_request_seconds", 300)),
                     pool_size=int(self.setting("max_concurrency", 4)) + 2,
                 )
                 self._sessions[api] = session
@@ -208,27 +199,39 @@ class TapPixieset(Tap):
         with self._counter_lock:
             self.duplicates_dropped[stream] += 1
 
-    def record_reread(self, stream: str) -> None:
-        """Count an extra read of a list that changed while it was paged."""
+    def record_reread(self, stream: str, *, routine: bool = False) -> None:
+        """Count an extra read of a list: one that changed, or a routine confirmation."""
         with self._counter_lock:
-            self.list_rereads[stream] += 1
+            (self.list_confirmations if routine else self.list_rereads)[stream] += 1
 
-    def _handle_termination(self, signum: int, frame: Any) -> None:
-        """On SIGTERM or SIGINT: write the STATE reached so far, then exit non-zero.
+    @override
+    def on_termination(self, signum: int) -> None:
+        """On SIGTERM or SIGINT: stop every request, write the STATE reached, exit non-zero.
 
-        The SDK exits 0 here, which would tell an orchestrator that an interrupted sync
-        finished. The STATE written is safe to resume from: bookmarks of a stream that was
-        cut short are still progress markers, which the next run discards.
+        No new request or retry starts after the signal, requests in flight are cut off
+        (their sockets shut down), and fetches not started are cancelled. The STATE written
+        is safe to resume from: bookmarks of a stream that was cut short are still progress
+        markers, which the next run discards. The SDK exits 0 here, which would tell an
+        orchestrator that an interrupted sync finished; this exits 128 + the signal (143 for
+        SIGTERM, 130 for SIGINT), at the latest :data:`STOP_GRACE_SECONDS` after the signal
+        even if some thread does not let go.
         """
+        code = 128 + signum
+        hard_stop = threading.Timer(STOP_GRACE_SECONDS, _exit_now, args=(code,))
+        hard_stop.daemon = True
+        hard_stop.start()
+        abort_all()
+        if self._prefetcher is not None:
+            self._prefetcher.abandon()
         try:
-            self._state_writer.write_state(self.state)
+            self.state_writer.write_state(self.state)
         finally:
             self.logger.warning(
                 "Interrupted by signal %d before the sync finished; rerun with the last STATE "
                 "to resume.",
                 signum,
             )
-            sys.exit(128 + signum)
+            sys.exit(code)
 
     @property
     def prefetcher(self) -> ChildPrefetcher | None:
@@ -248,9 +251,21 @@ class TapPixieset(Tap):
 
     # -- streams -------------------------------------------------------------------------
 
+    @override
     def discover_streams(self) -> list[Any]:
         """Every stream of both APIs. Makes no HTTP call."""
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]
+
+    def before_sync_all(self) -> None:
+        """Say why a selected stream will be empty; hand out this run's table version."""
+        announce_empty_streams(self.config, self.streams, self.logger)
+        self._versions = TableVersions.for_run(self.config, self.initialized_at, self.streams)
+
+    def after_sync_all(self) -> None:
+        """After a clean run: ACTIVATE_VERSION per stream (see versions), then the drift report."""
+        if self._versions is not None:
+            self._versions.activate(self.logger)
+        log_schema_drift(self.streams, self.logger)
 
     # -- connection test -----------------------------------------------------------------
 
@@ -279,8 +294,15 @@ class TapPixieset(Tap):
                     )
                     continue
                 data_items(read_body(response))
-            except (PixiesetUserError, UnexpectedResponseError, RetriableAPIError) as exc:
-                results[api] = (False, str(exc))
+            except (
+                PixiesetUserError,
+                UnexpectedResponseError,
+                RetriableAPIError,
+                FatalAPIError,
+                RequestDeadlineError,
+                ResponseTooLargeError,
+            ) as exc:
+                results[api] = (False, REDACTOR.clean(str(exc)))
                 continue
             except requests.RequestException as exc:
                 results[api] = (
@@ -300,6 +322,35 @@ class TapPixieset(Tap):
             results[api] = (True, f"{how}; GET {check} answered with data")
         return results
 
+    # -- command line --------------------------------------------------------------------
+
+    @override
+    @classmethod
+    def get_singer_command(cls) -> click.Command:
+        """The SDK's command, with ``--catalog`` and ``--state`` read like ``--config``."""
+        command = super().get_singer_command()
+        for param in command.params:
+            if param.name in ("catalog", "state"):
+                param.type = JsonObjectFile(f"--{param.name}")
+        return command
+
+    @override
+    @classmethod
+    def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:
+        """``--config``: each file must hold a JSON object, or the run stops with one line.
+
+        Each file is read once, here (it may be a pipe); the SDK's reader, given only
+        ``ENV`` if present, makes the object the rest of its CLI expects.
+        """
+        settings: dict[str, Any] = {}
+        for path in value:
+            if path != "ENV":
+                settings.update(read_json_object(path, "--config"))
+        config_input = super().cb_config(ctx, param, tuple(p for p in value if p == "ENV"))
+        config_input.config.update(settings)
+        return config_input
+
+    @override
     @classmethod
     def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:  # type: ignore[override]
         """``--test``: check each configured API with one cheap request, in plain words.
@@ -326,27 +377,6 @@ class TapPixieset(Tap):
         ctx.exit(1 if failed else 0)
 
 
-def _unparsable_env_settings(schema: dict[str, Any], prefix: str) -> list[str]:
-    """Name the environment variables whose values the SDK could not parse."""
-    problems = []
-    for name, prop in schema.get("properties", {}).items():
-        variable = prefix + name.upper().replace("-", "_")
-        value = os.environ.get(variable)
-        if value is None:
-            continue
-        if is_integer_type(prop):
-            try:
-                int(value)
-            except ValueError:
-                problems.append(f"`{name}` (from {variable}) must be a whole number.")
-        elif is_object_type(prop):
-            try:
-                json.loads(value)
-            except ValueError:
-                problems.append(f"`{name}` (from {variable}) must be a JSON object.")
-    return problems or ["A `TAP_PIXIESET_*` environment variable could not be parsed."]
-
-
 #: Failures that are reported as one line, without a traceback.
 _ONE_LINE_ERRORS: tuple[type[BaseException], ...] = (
     PixiesetUserError,
@@ -366,10 +396,9 @@ def cli() -> None:
     except ConfigValidationError:
         # Not raised by this tap's own check; the SDK's messages can quote secret values.
         _fail("Invalid configuration (details withheld: they could contain a secret).")
-    except FileNotFoundError as exc:
-        _fail(f"{exc} Check the path given to --config, --state or --catalog.")
-    except simplejson.JSONDecodeError as exc:
-        _fail(f"A --config, --state or --catalog file is not valid JSON ({exc}).")
+    except MappingError as exc:
+        # A stream map expression that does not parse fails when the tap starts.
+        _fail(f"`stream_maps` is not valid: {' '.join(str(exc).split())}")
     except _ONE_LINE_ERRORS as exc:
         _fail(str(exc) or type(exc).__name__)
     except Exception:

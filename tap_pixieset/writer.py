@@ -6,14 +6,15 @@ msgspec (the encoder behind the SDK's own ``MsgSpecWriter``, several times faste
 standard library's C encoder) and flushes stdout with each STATE message instead. A STATE
 still reaches the target only after every record before it, which is all the Singer
 protocol needs; records buffered when the tap dies had no STATE after them, so a rerun
-sends them again.
+sends them again. Output is UTF-8, as JSON is defined, written to the binary stdout.
 
-Strict JSON: msgspec writes a NaN or an infinity as ``null``, which would silently change
-a value. A non-finite number is an error here instead. Finding one costs a msgspec
-MessagePack encoding and one byte search per message: every float there is the marker
-``0xcb`` and eight big-endian bytes, and a non-finite one starts ``7f f`` or ``ff f``.
-Only when that pattern turns up (it can also occur inside a string or an integer) does the
-standard library's strict encoder decide. Output is UTF-8, as JSON is defined.
+Output is strict JSON: a non-finite number (``NaN``, ``Infinity``) is refused with one line
+that names the stream. Bodies are parsed strictly (see envelope), so this guards what the
+tap computes itself. msgspec alone would write such a number as ``null``, silently changing
+a value, so each message is also encoded as MessagePack (cheap) and searched for a
+non-finite float64: the marker ``0xcb`` then ``7f f`` or ``ff f``. Only when that pattern
+turns up (it can also occur inside a string or an integer) does the standard library's
+strict encoder decide.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import sys
 from typing import Any
 
 import msgspec
+from singer_sdk.exceptions import FatalAPIError
 from singer_sdk.singerlib.encoding.simple import SimpleSingerWriter
 from singer_sdk.singerlib.messages import Message, SingerMessageType
 
@@ -34,22 +36,28 @@ _NON_FINITE_FLOAT = re.compile(rb"\xcb[\x7f\xff][\xf0-\xff]")
 _STRICT = json.JSONEncoder(allow_nan=False, default=str)
 
 
-class NonFiniteNumberError(ValueError):
-    """A message holds NaN or an infinity, which JSON cannot represent."""
+class NonFiniteOutputError(FatalAPIError):
+    """A message held NaN or Infinity, which strict JSON cannot carry."""
 
 
 def encode_message(message: dict[str, Any]) -> bytes:
-    """One compact JSON line (with its newline), refusing NaN and infinities."""
+    """One compact, strict JSON line of a message's dict, with its newline."""
     if _NON_FINITE_FLOAT.search(_PACK.encode(message)):
         try:
             _STRICT.encode(message)
         except ValueError:
-            stream = message.get("stream") or message.get("type")
-            raise NonFiniteNumberError(
-                f"A {message.get('type', 'message')} of '{stream}' holds NaN or an infinity, "
-                "which JSON cannot represent."
+            stream = message.get("stream")
+            where = f"stream '{stream}'" if stream else f"a {message.get('type')} message"
+            raise NonFiniteOutputError(
+                f"A value in {where} is NaN or Infinity, which JSON cannot carry; the tap "
+                "stopped instead of writing an invalid line."
             ) from None
     return _JSON.encode(message) + b"\n"
+
+
+def encode(message: Message) -> str:
+    """One compact, strict JSON line (without the newline)."""
+    return encode_message(message.to_dict())[:-1].decode("utf-8")
 
 
 class BufferedJsonWriter(SimpleSingerWriter):
@@ -57,7 +65,7 @@ class BufferedJsonWriter(SimpleSingerWriter):
 
     def serialize_message(self, message: Message) -> str:
         """One compact JSON line (without the newline)."""
-        return encode_message(message.to_dict())[:-1].decode("utf-8")
+        return encode(message)
 
     def write_message(self, message: Message) -> None:
         """Write a message; flush only when it is a STATE (or anything but a RECORD)."""

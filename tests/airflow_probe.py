@@ -53,6 +53,11 @@ def main() -> None:
         "max_active_tis_per_dag": run_task.partial_kwargs.get("max_active_tis_per_dag"),
         "operator": run_task.operator_class.__name__,
     }
+    build_task = dag.get_task("dbt_build")
+    report["dbt_build"] = {
+        "upstream": sorted(build_task.upstream_task_ids),
+        "trigger_rule": str(getattr(build_task.trigger_rule, "value", build_task.trigger_rule)),
+    }
     report["max_active_runs"] = dag.max_active_runs
 
     module = _dag_module(dag_folder / "pixieset.py")
@@ -62,11 +67,16 @@ def main() -> None:
         "list": module.parse_accounts(["x"]),
         "rejects": [
             v
-            for v in ("[]", '["bad id"]', '["x;rm -rf /"]', "{}")
+            for v in ("[]", '["bad id"]', '["x;rm -rf /"]', "{}", '["Studio-A", "studio_a"]')
             if _rejects(module.parse_accounts, v)
         ],
     }
     report["connection_id"] = module.connection_id("Studio-A")
+    report["account_schema"] = {
+        "postgres": module.account_schema("Studio-A", "target-postgres"),
+        "snowflake": module.account_schema("Studio-A", "target-snowflake"),
+        "variable": module.schema_variable("target-snowflake"),
+    }
 
     run = dag.test(
         conn_file_path=str(workdir / "connections.json"),

@@ -26,6 +26,12 @@ class SyncResult:
     records: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
     states: list[dict[str, Any]] = field(default_factory=list)
+    #: ACTIVATE_VERSION messages, in order: stream -> version.
+    activations: list[tuple[str, int]] = field(default_factory=list)
+    #: The table versions RECORD messages carried, per stream (None: no version).
+    record_versions: dict[str, set[Any]] = field(default_factory=lambda: defaultdict(set))
+    #: Message types in the order they were written.
+    kinds: list[str] = field(default_factory=list)
     stdout: str = ""
     stderr: str = ""
     returncode: int = 0
@@ -54,8 +60,12 @@ def parse_messages(stdout: str, result: SyncResult | None = None) -> SyncResult:
             continue
         message = json.loads(line)
         kind = message["type"]
+        result.kinds.append(kind)
         if kind == "RECORD":
             result.records[message["stream"]].append(message["record"])
+            result.record_versions[message["stream"]].add(message.get("version"))
+        elif kind == "ACTIVATE_VERSION":
+            result.activations.append((message["stream"], message["version"]))
         elif kind == "SCHEMA":
             result.schemas[message["stream"]] = message
         elif kind == "STATE":

@@ -8,9 +8,13 @@ import pytest
 from harness import catalog_selecting, run_cli, run_everything
 
 from tap_pixieset.accounts import ACCOUNT_COLUMN
-from tap_pixieset.settings import validate_settings
+from tap_pixieset.settings import CONFIG_SCHEMA
+from tap_pixieset.settings_check import check_settings
 from tap_pixieset.streams import STREAM_TYPES
 from tap_pixieset.tap import TapPixieset
+
+# One worker runs this module, so its module-scoped runs happen once (scripts/test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("accounts")
 
 
 def _tap(**config) -> TapPixieset:
@@ -107,19 +111,19 @@ def test_a_catalog_discovered_without_account_id_is_refused(sim, tmp_path):
 
 @pytest.mark.parametrize("value", ["studio-berlin", "a", "Studio_42", "x" * 64])
 def test_valid_account_ids(value):
-    assert validate_settings({"studio_cookie": "a=b", "account_id": value}) == []
+    assert check_settings({"studio_cookie": "a=b", "account_id": value}, CONFIG_SCHEMA) == []
 
 
 @pytest.mark.parametrize(
-    "value", ["", "-leading-dash", "has space", "semi;colon", "x" * 65, "ünïcode"]
+    "value",
+    ["", "-leading-dash", "has space", "semi;colon", "x" * 65, "ünïcode", "acct\n", "acct\r\n"],
 )
 def test_invalid_account_ids_are_named(value):
-    problems = validate_settings({"studio_cookie": "a=b", "account_id": value})
+    problems = check_settings({"studio_cookie": "a=b", "account_id": value}, CONFIG_SCHEMA)
     assert len(problems) == 1
     assert problems[0].startswith("`account_id` must be")
 
 
 def test_account_id_must_be_a_string():
-    assert validate_settings({"studio_cookie": "a=b", "account_id": 42}) == [
-        "`account_id` must be a string."
-    ]
+    (problem,) = check_settings({"studio_cookie": "a=b", "account_id": 42}, CONFIG_SCHEMA)
+    assert problem.startswith("`account_id` must be a string of 1 to 64 letters")

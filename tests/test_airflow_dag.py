@@ -18,7 +18,8 @@ import yaml
 from harness import ROOT
 from tool_venvs import airflow_venv
 
-pytestmark = pytest.mark.slow
+# One worker runs this module, so its module-scoped runs happen once (scripts/test: --dist loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("airflow_dag")]
 
 DAG_FOLDER = ROOT / "orchestrate" / "airflow" / "dags"
 PROJECT = yaml.safe_load((ROOT / "meltano.yml").read_text(encoding="utf-8"))
@@ -63,9 +64,10 @@ import json, os, sys
 record = {{
     "argv": sys.argv[1:],
     "cwd": os.getcwd(),
-    "env": {{k: v for k, v in os.environ.items() if k.startswith("TAP_PIXIESET_")}},
+    "env": {{k: v for k, v in os.environ.items() if k.startswith(("TAP_PIXIESET_", "TARGET_"))}},
 }}
-with open(os.path.join({calls!r}, os.environ["TAP_PIXIESET_ACCOUNT_ID"] + ".json"), "w") as f:
+name = os.environ.get("TAP_PIXIESET_ACCOUNT_ID", "_build")
+with open(os.path.join({calls!r}, name + ".json"), "w") as f:
     json.dump(record, f)
 """
 
@@ -115,10 +117,20 @@ def test_dagbag_has_no_import_errors(report):
 
 
 def test_expected_tasks_are_there(report):
-    assert report["tasks"] == ["list_accounts", "meltano_run"]
+    assert report["tasks"] == ["dbt_build", "list_accounts", "meltano_run"]
     assert report["meltano_run"]["mapped"] is True
     assert report["meltano_run"]["upstream"] == ["list_accounts"]
     assert report["meltano_run"]["operator"] == "MeltanoAccountRun"
+
+
+def test_models_build_once_after_every_account_loaded(report):
+    assert report["dbt_build"] == {"upstream": ["meltano_run"], "trigger_rule": "all_done"}
+    call = report["calls"]["_build"]
+    assert call["argv"] == ["--environment=prod", "run", "dbt-postgres:build"]
+    assert call["cwd"] == str(ROOT)
+    assert call["env"] == {}, "no account's credentials reach the build"
+    transformers = {p["name"]: p for p in PROJECT["plugins"]["transformers"]}
+    assert "build" in transformers["dbt-postgres"]["commands"]
 
 
 def test_concurrency_is_capped(report):
@@ -149,9 +161,30 @@ def test_mapped_command_line_per_account(report, account):
 
 
 @pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_each_account_loads_into_its_own_schema(report, account):
+    env = report["calls"][account]["env"]
+    expected = "pixieset_" + account.lower().replace("-", "_")
+    assert env["TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA"] == expected
+    # Without it the tap refuses account_id with deletions on (a shared table would lose rows).
+    assert env["TAP_PIXIESET_ACCOUNT_HAS_OWN_SCHEMA"] == "true"
+
+
+def test_account_schemas_are_predictable(report):
+    assert report["account_schema"] == {
+        "postgres": "pixieset_studio_a",
+        "snowflake": "PIXIESET_STUDIO_A",
+        "variable": "TARGET_SNOWFLAKE_DEFAULT_TARGET_SCHEMA",
+    }
+
+
+@pytest.mark.parametrize("account", list(ACCOUNTS))
 def test_each_account_gets_its_own_credentials(report, account):
     _, connection = ACCOUNTS[account]
-    expected = {"TAP_PIXIESET_ACCOUNT_ID": account}
+    expected = {
+        "TAP_PIXIESET_ACCOUNT_ID": account,
+        "TAP_PIXIESET_ACCOUNT_HAS_OWN_SCHEMA": "true",
+        "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": "pixieset_" + account.lower().replace("-", "_"),
+    }
     if "login" in connection:
         expected["TAP_PIXIESET_EMAIL"] = connection["login"]
         expected["TAP_PIXIESET_PASSWORD"] = connection["password"]
@@ -177,5 +210,11 @@ def test_account_list_is_validated(report):
     assert parsed["json"] == ["a", "b"]
     assert parsed["comma"] == ["studio-a", "studio_b"]
     assert parsed["list"] == ["x"]
-    assert parsed["rejects"] == ["[]", '["bad id"]', '["x;rm -rf /"]', "{}"]
+    assert parsed["rejects"] == [
+        "[]",
+        '["bad id"]',
+        '["x;rm -rf /"]',
+        "{}",
+        '["Studio-A", "studio_a"]',
+    ]
     assert report["connection_id"] == "pixieset_studio_a"

@@ -10,6 +10,9 @@ from singer_sdk.exceptions import FatalAPIError
 
 from pixieset_simulator.http import Response
 
+# One worker runs this module, so its module-scoped runs happen once (scripts/test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("concurrency")
+
 
 def emitted(result) -> list[tuple[str, str]]:
     """Every record in emission order, as (stream, whole record)."""

@@ -263,7 +263,7 @@ def test_all_faults_together_through_the_cli_exit_zero(tmp_path):
         assert len(retry_lines) == sim.faults.retried > 0
         # Each stream sums up its retries at the end. (Not "== served": with child prefetching,
         # a fetch nobody will take can still be retrying after the summaries were written.)
-        per_stream = re.findall(r"Reliability of stream '\w+': (\d+) retried", result.stderr)
+        per_stream = re.findall(r"Stream '\w+': .*?, (\d+) retried request", result.stderr)
         assert per_stream and 0 < sum(map(int, per_stream)) <= sim.faults.retried
         assert {kind for kind in RETRIED_KINDS if sim.faults.injected[kind]} == set(RETRIED_KINDS)
         assert all(

@@ -220,3 +220,30 @@ def test_a_run_that_fails_keeps_the_last_clean_plan(fresh_sim):
     fresh_sim.redirects.clear()
     again = run_tap(config, state=saved, streams=streams)
     assert (invoice["id"],) in _keys(again, "invoice_details")
+
+
+def test_partial_children_activate_an_older_version_and_the_list_its_own(fresh_sim):
+    streams = {"invoices", "invoice_details", "invoice_line_items"}
+    config = _config(fresh_sim, emit_activate_version_messages=True)
+    first = run_tap(config, streams=streams)
+    second = run_tap(config, state=_aged(first.final_state), streams=streams)
+
+    def activated(result: Any) -> dict[str, int]:
+        messages = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+        return {m["stream"]: m["version"] for m in messages if m["type"] == "ACTIVATE_VERSION"}
+
+    def stamped(result: Any, stream: str) -> set[int]:
+        messages = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+        return {m["version"] for m in messages if m["type"] == "RECORD" and m["stream"] == stream}
+
+    assert set(activated(first)) == streams  # the first run reads everything
+    now = stamped(second, "invoices")
+    assert len(now) == 1
+    run_version = now.pop()
+    versions = activated(second)
+    assert versions["invoices"] == run_version  # the list was read in full
+    plan = second.final_state["bookmarks"]["invoices"][STATE_KEY]
+    for child in ("invoice_details", "invoice_line_items"):
+        # Older than this run: the rows it skipped keep their version and are not deleted.
+        assert versions[child] == min(plan["marks"]) < run_version
+        assert stamped(second, child) == {run_version}

@@ -9,6 +9,9 @@ from harness import run_tap
 
 from tap_pixieset.tap import TapPixieset
 
+# One worker runs this module, so its module-scoped runs happen once (scripts/test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("full_sync")
+
 
 @pytest.fixture(scope="module")
 def full_sync(sim):

@@ -6,7 +6,8 @@ import re
 
 from harness import run_cli, run_tap
 
-from tap_pixieset.settings import validate_settings
+from tap_pixieset.settings import CONFIG_SCHEMA
+from tap_pixieset.settings_check import check_settings
 
 CHILDREN = {"collections", "galleries", "collection_settings"}
 
@@ -67,9 +68,16 @@ def test_unavailable_list_without_studio_is_one_clear_error(fresh_sim, tmp_path)
 
 def test_collection_ids_setting_is_validated():
     assert (
-        validate_settings({"gallery_cookie": "a=b", "collection_ids": ["90516387", 90524306]}) == []
+        check_settings(
+            {"gallery_cookie": "a=b", "collection_ids": ["90516387", 90524306]}, CONFIG_SCHEMA
+        )
+        == []
     )
-    (problem,) = validate_settings({"gallery_cookie": "a=b", "collection_ids": ["my wedding"]})
+    (problem,) = check_settings(
+        {"gallery_cookie": "a=b", "collection_ids": ["my wedding"]}, CONFIG_SCHEMA
+    )
     assert "`collection_ids`" in problem and "numeric" in problem
-    (problem,) = validate_settings({"gallery_cookie": "a=b", "collection_ids": "90516387"})
+    (problem,) = check_settings(
+        {"gallery_cookie": "a=b", "collection_ids": "90516387"}, CONFIG_SCHEMA
+    )
     assert "`collection_ids` must be a list" in problem

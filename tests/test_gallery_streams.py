@@ -11,6 +11,9 @@ from pixieset_simulator.gallery_data import BIG_COLLECTION, BUSY_CLIENT, OBJECT_
 from tap_pixieset.streams.gallery import GALLERY_STREAMS, record_key
 from tap_pixieset.streams.studio import STUDIO_STREAMS
 
+# One worker runs this module, so its module-scoped runs happen once (scripts/test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("gallery_streams")
+
 GALLERY_API_STREAMS = {s.name for s in GALLERY_STREAMS if s.api == "gallery"}
 STUDIO_API_STREAMS = {s.name for s in [*STUDIO_STREAMS, *GALLERY_STREAMS] if s.api == "studio"}
 SKIP_GALLERY = "Skipping every Gallery stream"
@@ -152,7 +155,9 @@ def test_collection_details_are_read_with_the_video_cover(gallery_only, sim):
 
 def test_gallery_account_snapshot_is_keyed_by_the_account_id(gallery_only):
     (account,) = gallery_only.records["gallery_account"]
-    assert account["gallery_account_id"] == "4021337"
+    # The account's own id is the key; the signed-in user's id is a column.
+    assert account["gallery_account_id"] == "5530021"
+    assert account["gallery_user_id"] == "4021337"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", account["snapshot_date"])
     assert account["payload"]["workspace"]["language"] == "en"
 

@@ -15,6 +15,9 @@ from tool_venvs import meltano_plugin
 
 from tap_pixieset.settings import CONFIG_SCHEMA, SECRET_SETTINGS
 
+# One worker runs this module, so its module-scoped runs happen once (scripts/test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("hub_definition")
+
 (HUB_FILE,) = (ROOT / "plugin" / "extractors").glob("tap-pixieset--*.yml")
 HUB = yaml.safe_load(HUB_FILE.read_text(encoding="utf-8"))
 MELTANO_TAP = meltano_plugin("extractors", "tap-pixieset")

@@ -4,7 +4,8 @@ The project is copied as a clone would have it (tracked and unignored files only
 (pinned, in its own virtualenv) installs the tap and the pinned DuckDB loader from
 ``meltano.yml`` alone, and the dev environment is pointed at a running simulator through
 ``TAP_PIXIESET_*`` environment variables. Rows must land in DuckDB, one table per stream,
-with the simulator's counts; two accounts then run with their own state ids.
+with the simulator's counts, and the same run builds the dbt models (``dbt-duckdb:build``);
+two accounts then run with their own state ids.
 """
 
 from __future__ import annotations
@@ -21,11 +22,15 @@ from pathlib import Path
 import pytest
 import yaml
 from harness import ROOT
-from tool_venvs import meltano_venv
+from tool_venvs import meltano_venv, requirements_file
+
+# One worker runs this module, so its module-scoped runs happen once (scripts/test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("meltano_project")
 
 ACCOUNTS = ("studio-a", "studio-b")
 PROJECT = yaml.safe_load((ROOT / "meltano.yml").read_text(encoding="utf-8"))
 LOADERS = {p["name"]: p for p in PROJECT["plugins"]["loaders"]}
+TRANSFORMERS = {p["name"]: p for p in PROJECT["plugins"]["transformers"]}
 ENVIRONMENTS = {e["name"]: e for e in PROJECT["environments"]}
 
 # Reads the DuckDB file with the loader's own duckdb: rows per table and account.
@@ -61,6 +66,8 @@ class MeltanoProject:
     root: Path
     meltano: Path
     env: dict[str, str]
+    #: stdout and stderr of the last command (Meltano relays the plugins' logs there).
+    last_output: str = ""
 
     def __call__(self, *args: str, extra_env: Mapping[str, str] | None = None) -> str:
         """Run ``meltano ARGS`` in the project; return its output, or fail with the end of it."""
@@ -73,7 +80,7 @@ class MeltanoProject:
             check=False,
             timeout=1200,
         )
-        output = proc.stdout + proc.stderr
+        output = self.last_output = proc.stdout + proc.stderr
         assert proc.returncode == 0, f"meltano {' '.join(args)} failed:\n" + output[-4000:]
         return proc.stdout
 
@@ -117,13 +124,16 @@ def project(tmp_path_factory, module_sim) -> MeltanoProject:
         "TAP_PIXIESET_GALLERY_BASE_URL": module_sim.base_url("gallery"),
     }
     meltano = MeltanoProject(root, meltano_venv() / "bin" / "meltano", env)
-    meltano("install", "tap-pixieset", "target-duckdb")
+    meltano("install", "tap-pixieset", "target-duckdb", "dbt-duckdb")
     return meltano
 
 
 @pytest.fixture(scope="module")
 def single_run(project) -> dict[str, dict[str, int]]:
-    project("run", "tap-pixieset", "target-duckdb")
+    project("run", "tap-pixieset", "target-duckdb", "dbt-duckdb:build")
+    # The tap imports nothing the SDK deprecates (it warned on every run under Meltano).
+    assert "SingerSDKDeprecationWarning" not in project.last_output
+    assert "singer_sdk.helpers._typing" not in project.last_output
     filepath = LOADERS["target-duckdb"]["config"]["filepath"].replace(
         "${MELTANO_PROJECT_ROOT}", str(project.root)
     )
@@ -152,6 +162,31 @@ def test_meltano_run_loads_every_stream_into_duckdb(single_run, module_sim):
     expected = module_sim.dataset.expected_counts()
     assert set(single_run) == set(expected)
     assert {table: rows["None"] for table, rows in single_run.items()} == expected
+
+
+@pytest.mark.slow
+def test_the_same_meltano_run_builds_the_models(single_run, project, module_sim):
+    python = project.root / ".meltano" / "transformers" / "dbt-duckdb" / "venv" / "bin" / "python"
+    results = json.loads((project.root / "transform" / "target" / "run_results.json").read_text())
+    assert results["results"] and all(
+        r["status"] in ("success", "pass") for r in results["results"]
+    )
+    query = "SELECT count(*) FROM analytics_marts.mart_clients"
+    proc = subprocess.run(
+        [
+            str(python),
+            "-c",
+            f"import duckdb, sys; print(duckdb.connect(sys.argv[1], "
+            f"read_only=True).execute({query!r}).fetchone()[0])",
+            str(project.root / "output" / "warehouse.duckdb"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert int(proc.stdout) == len(module_sim.dataset.tables["clients"])
 
 
 @pytest.mark.slow
@@ -188,6 +223,27 @@ def test_prod_reads_snowflake_settings_from_the_environment(project):
     assert config["load_method"] == "upsert"
 
 
+@pytest.mark.slow
+def test_prod_loads_each_account_into_its_own_schema_with_deletions_on(project):
+    # What the Airflow DAG sets for account studio-a (see orchestrate/airflow/dags/pixieset.py).
+    values = {
+        "TAP_PIXIESET_ACCOUNT_ID": "studio-a",
+        "TAP_PIXIESET_ACCOUNT_HAS_OWN_SCHEMA": "true",
+        "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": "pixieset_studio_a",
+    }
+    target = json.loads(
+        project("--environment=prod", "config", "print", "target-postgres", extra_env=values)
+    )
+    assert target["default_target_schema"] == "pixieset_studio_a"
+    assert target["add_record_metadata"] is True and target["activate_version"] is True
+    assert target["hard_delete"] is False
+    tap = json.loads(
+        project("--environment=prod", "config", "print", "tap-pixieset", extra_env=values)
+    )
+    assert tap["emit_activate_version_messages"] is True
+    assert tap["account_id"] == "studio-a" and tap["account_has_own_schema"] is True
+
+
 # -- the project file -------------------------------------------------------------------
 
 
@@ -215,12 +271,39 @@ def test_loaders_are_pinned_and_need_no_hub():
     for name, loader in LOADERS.items():
         assert loader.get("namespace") and loader.get("executable"), name
         requirements = loader["pip_url"].split()
-        assert all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.]+", r) for r in requirements), (
+        pinned = [r for r in requirements if not r.startswith("./loaders/")]
+        assert all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.]+", r) for r in pinned), (
             name,
             requirements,
         )
-    assert "duckdb==1.0.0" in LOADERS["target-duckdb"]["pip_url"].split()
+    # DuckDB through the header shim, which lives in this repository (no index needed).
+    duckdb = LOADERS["target-duckdb"]
+    assert duckdb["pip_url"].split() == [
+        "target-duckdb==0.8.0",
+        "duckdb==1.5.6",
+        "./loaders/target-duckdb-shim",
+    ]
+    assert duckdb["executable"] == "target-duckdb-shim"
+    assert (ROOT / "loaders" / "target-duckdb-shim" / "pyproject.toml").is_file()
     assert LOADERS["target-postgres"]["config"]["load_method"] == "upsert"
+
+
+def test_transformers_are_pinned_as_transform_requirements():
+    pins = set(requirements_file(ROOT / "transform" / "requirements.txt"))
+    assert {"dbt-duckdb", "dbt-postgres"} <= set(TRANSFORMERS)
+    for name, transformer in TRANSFORMERS.items():
+        assert set(transformer["pip_url"].split()) <= pins, name
+        assert transformer["commands"]["build"]["args"] == "build"
+        settings = {setting["name"]: setting for setting in transformer["settings"]}
+        for setting, env in (
+            ("project_dir", "DBT_PROJECT_DIR"),
+            ("profiles_dir", "DBT_PROFILES_DIR"),
+        ):
+            assert settings[setting]["value"] == "${MELTANO_PROJECT_ROOT}/transform", name
+            assert settings[setting]["env"] == env, name
+    jobs = {job["name"]: job["tasks"] for job in PROJECT["jobs"]}
+    assert jobs["pixieset-to-duckdb"] == ["tap-pixieset target-duckdb dbt-duckdb:build"]
+    assert jobs["pixieset-to-postgres"] == ["tap-pixieset target-postgres dbt-postgres:build"]
 
 
 def test_secrets_are_sensitive_in_every_plugin():

@@ -11,7 +11,7 @@ import pytest
 from harness import run_tap
 from singer_sdk.singerlib.messages import RecordMessage, StateMessage
 
-from tap_pixieset.writer import BufferedJsonWriter, NonFiniteNumberError, encode_message
+from tap_pixieset.writer import BufferedJsonWriter, NonFiniteOutputError, encode_message
 
 
 class _CountingStdout(io.StringIO):
@@ -59,7 +59,7 @@ def test_writer_refuses_non_finite_numbers(monkeypatch, value):
     out = io.StringIO()
     monkeypatch.setattr("sys.stdout", out)
     record = {"id": "in_1", "line_items": [{"tax_rate": value}]}
-    with pytest.raises(NonFiniteNumberError, match="'invoices'"):
+    with pytest.raises(NonFiniteOutputError, match="stream 'invoices'"):
         BufferedJsonWriter().write_message(RecordMessage(stream="invoices", record=record))
     assert out.getvalue() == ""
 
@@ -76,16 +76,23 @@ def test_writer_keeps_values_that_only_look_non_finite_to_its_quick_check():
     assert json.loads(line)["record"] == tricky
 
 
-def test_undeclared_fields_are_left_out_and_reported_once(sim, caplog):
+def test_undeclared_fields_land_in_their_own_column_and_are_reported_once(sim, caplog):
     caplog.set_level(logging.INFO)
     result = run_tap(sim.tap_config(), streams={"clients"})
-    assert result.records["clients"]
-    assert all("tags" not in record for record in result.records["clients"])
-    reports = [
-        line for line in caplog.messages if "does not declare" in line and "'clients'" in line
-    ]
+    clients = result.records["clients"]
+    assert clients
+    assert all("tags" not in record for record in clients)
+    by_id = {c["id"]: c for c in sim.dataset.tables["clients"]}
+    for record in clients:
+        extra = record["undeclared_fields"]
+        # Exactly what the API sent beyond the schema, values untouched.
+        assert extra == {k: v for k, v in by_id[record["id"]].items() if k in extra}
+        assert {"tags", "source"} <= set(extra)
+    reports = [line for line in caplog.messages if line.startswith("Schema drift in stream")]
     assert len(reports) == 1
-    assert "source" in reports[0] and "tags" in reports[0]
+    assert "'clients'" in reports[0]
+    assert "tags" in reports[0] and "source" in reports[0]
+    assert "undeclared_fields" in result.schemas["clients"]["schema"]["properties"]
 
 
 def test_undeclared_fields_stay_in_payload_where_a_stream_captures_it(sim):
@@ -93,11 +100,19 @@ def test_undeclared_fields_stay_in_payload_where_a_stream_captures_it(sim):
     for record in result.records["session_types"]:
         assert "buffer_before_minutes" not in record
         assert "buffer_before_minutes" in record["payload"]
+        assert "buffer_before_minutes" in record["undeclared_fields"]
+
+
+def test_a_record_without_undeclared_fields_has_a_null_column(sim):
+    result = run_tap(sim.tap_config(), streams={"currencies"})
+    assert result.records["currencies"]
+    assert all(r["undeclared_fields"] is None for r in result.records["currencies"])
 
 
 def test_child_streams_log_a_constant_number_of_metric_lines(sim, caplog):
     # client_documents is synced once per client; its metrics are reported once per run.
-    caplog.set_level(logging.INFO)
+    # (METRIC lines are shown when the tap logs at DEBUG: see test_logging.)
+    caplog.set_level(logging.DEBUG)
     result = run_tap(sim.tap_config(), streams={"clients", "client_documents"})
     clients = len(result.records["clients"])
     assert clients >= 20
@@ -117,8 +132,6 @@ def test_child_streams_log_a_constant_number_of_metric_lines(sim, caplog):
     }
     assert counts["record_count"] == len(result.records["client_documents"])
     assert counts["http_request_count"] >= clients
-    announcements = [line for line in caplog.messages if line.startswith("Beginning sync of")]
-    assert any("'clients'" in line for line in announcements), (
-        "top-level streams are still announced"
-    )
-    assert not any("'client_documents'" in line for line in announcements)
+    summaries = [line for line in caplog.messages if line.startswith("Stream 'client")]
+    assert f"Stream 'clients': {clients} record(s), 1 request(s)." in summaries
+    assert any(line.startswith("Stream 'client_documents': ") for line in summaries)

@@ -10,6 +10,7 @@ import requests
 
 from tap_pixieset.pagination import (
     LIMIT_OFFSET,
+    MAX_LIST_ITEMS,
     PAGE_ONLY,
     PAGE_SIZE,
     PAGE_SIZE_CAMEL,
@@ -18,6 +19,8 @@ from tap_pixieset.pagination import (
     OffsetPaginator,
     PagePaginator,
     PaginationError,
+    page_bound,
+    page_ceiling,
     paginator_for,
 )
 
@@ -207,3 +210,52 @@ def test_offset_paginator_without_meta_stops_on_short_page():
     assert pages_requested(
         pag, [response({"data": items(30)}), response({"data": items(3, 30)})]
     ) == [0, 30]
+
+
+# -- the list bound: from the list's own reported size ------------------------------------------
+
+
+def _endless(meta_of_page) -> list[requests.Response]:
+    return [
+        response({"data": items(2, 2 * p), "meta": {"current_page": p, **meta_of_page(p)}})
+        for p in range(1, 200)
+    ]
+
+
+def test_a_list_promising_one_more_page_forever_ends_at_its_first_report_plus_margin():
+    pag = PagePaginator(2)
+    with pytest.raises(PaginationError, match="did not end after 7 pages") as error:
+        asked = []
+        for body in _endless(lambda p: {"last_page": p + 1}):
+            asked.append(pag.current_value)
+            pag.advance(body)
+    assert asked == [1, 2, 3, 4, 5, 6, 7]
+    assert "/api/v1/x" in str(error.value)
+    assert pag.max_pages == page_bound(2, 2) == 7
+
+
+def test_a_growing_total_does_not_move_the_bound():
+    pag = PagePaginator(2)
+    with pytest.raises(PaginationError):
+        pages_requested(pag, _endless(lambda p: {"total": 10 * p, "per_page": 2}))
+    assert pag.max_pages == 5 + 5 + 1  # 10 items at 2 a page, then the margin
+
+
+def test_a_list_reporting_more_than_any_account_has_is_refused_at_its_first_page():
+    pag = PagePaginator(100)
+    with pytest.raises(PaginationError, match="reports 1000000000 pages"):
+        pages_requested(pag, _endless(lambda p: {"last_page": 10**9}))
+    assert pag.count == 1
+
+
+def test_a_list_without_a_size_is_bounded_by_the_item_ceiling():
+    pag = PagePaginator(100)
+    pag.advance(response({"data": items(100)}))
+    assert pag.max_pages == page_ceiling(100) == MAX_LIST_ITEMS // 100
+
+
+def test_the_bound_uses_the_page_size_the_server_used():
+    # Asked for 30, served 10 a page, 100 in all: 10 pages, not 4.
+    pag = OffsetPaginator(30)
+    pag.advance(response({"data": items(10), "meta": {"total": 100}}))
+    assert pag.max_pages == page_bound(10, 30)

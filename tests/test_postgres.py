@@ -4,27 +4,33 @@ A real PostgreSQL server (its own cluster on a loopback port) receives the tap's
 through target-postgres, pinned and configured as in ``meltano.yml`` (upserts on the
 primary key). Two accounts load the same simulated studio into the same tables, so every
 id collides unless ``account_id`` is part of the key; account A then runs again from its
-final state. The checks read the warehouse back and compare it with the simulator.
+final state. The checks read the warehouse back and compare it with the simulator. Last,
+``dbt build`` runs the transform/ models and their tests on what was loaded.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from harness import SyncResult, catalog_selecting, run_cli
 from pg_cluster import INSTALL_HINT, PostgresCluster, PostgresNotInstalled, find_server_bindir
-from tool_venvs import meltano_plugin, target_postgres_venv
+from sim_totals import money_totals
+from tool_venvs import dbt_bin, meltano_plugin, target_postgres_venv
 
+from pixieset_simulator.dataset import NOW
 from tap_pixieset.tap import TapPixieset
 
-pytestmark = pytest.mark.slow
+# One worker runs this module, so its module-scoped runs happen once (scripts/test: --dist loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("postgres")]
 
 ACCOUNTS = ("studio-a", "studio-b")
 TARGET_CONFIG = meltano_plugin("loaders", "target-postgres")["config"]
@@ -366,6 +372,80 @@ def test_timestamps_are_the_simulators_instants(warehouse, module_sim):
         assert loaded == {
             k: _utc_naive(v).isoformat(timespec="microseconds") for k, v in values.items()
         }, table
+
+
+# -- the dbt models ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dbt_results(warehouse, tmp_path_factory) -> list[dict[str, Any]]:
+    """``dbt build`` (profile target prod: dbt-postgres) on the loaded warehouse."""
+    workdir = tmp_path_factory.mktemp("dbt")
+    db = warehouse.db.target_config()
+    env = {
+        **os.environ,
+        "DBT_TARGET": "prod",
+        "TARGET_POSTGRES_HOST": db["host"],
+        "TARGET_POSTGRES_PORT": str(db["port"]),
+        "TARGET_POSTGRES_USER": db["user"],
+        "TARGET_POSTGRES_PASSWORD": db["password"],
+        "TARGET_POSTGRES_DATABASE": db["database"],
+        "PIXIESET_SCHEMAS": SCHEMA,
+    }
+    transform = Path(__file__).resolve().parent.parent / "transform"
+    proc = subprocess.run(
+        [
+            str(dbt_bin() / "dbt"),
+            "build",
+            "--project-dir",
+            str(transform),
+            "--profiles-dir",
+            str(transform),
+            "--target-path",
+            str(workdir / "target"),
+            "--log-path",
+            str(workdir / "logs"),
+            "--vars",
+            json.dumps({"as_of_date": NOW.date().isoformat()}),
+        ],
+        cwd=transform,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1800,
+    )
+    errors = [line for line in proc.stdout.splitlines() if "Error" in line or "error" in line]
+    assert proc.returncode == 0, "\n".join(errors[-40:]) + proc.stdout[-3000:]
+    return list(json.loads((workdir / "target" / "run_results.json").read_text())["results"])
+
+
+def test_dbt_build_passes_on_the_postgres_warehouse(dbt_results):
+    failed = [r["unique_id"] for r in dbt_results if r["status"] not in ("success", "pass")]
+    assert not failed, failed
+    staging = [r for r in dbt_results if r["unique_id"].startswith("model.pixieset.stg_")]
+    assert len(staging) == len(STREAMS)
+    assert any(r["unique_id"].startswith("test.pixieset.reconcile_") for r in dbt_results)
+
+
+def test_marts_keep_each_account_apart_with_the_simulators_totals(
+    warehouse, dbt_results, module_sim
+):
+    truth = money_totals(module_sim.dataset)
+    rows = warehouse.db.rows(
+        "SELECT account_id, currency, sum(collected)::text AS collected, "
+        "sum(invoiced)::text AS invoiced FROM analytics_marts.mart_revenue_by_month "
+        "GROUP BY 1, 2"
+    )
+    for account in ACCOUNTS:
+        mine = [r for r in rows if r["account_id"] == account]
+        assert {r["currency"]: Decimal(r["collected"]) for r in mine} == truth["collected"]
+        assert {r["currency"]: Decimal(r["invoiced"]) for r in mine} == truth["invoiced"]
+    clients = warehouse.db.rows(
+        "SELECT account_id, count(*) AS n FROM analytics_marts.mart_clients GROUP BY 1"
+    )
+    expected = len(module_sim.dataset.tables["clients"])
+    assert {r["account_id"]: r["n"] for r in clients} == dict.fromkeys(ACCOUNTS, expected)
 
 
 # -- without a server -------------------------------------------------------------------

@@ -13,7 +13,7 @@ import threading
 import pytest
 from harness import catalog_selecting
 
-from tap_pixieset.auth import RateLimiter
+from tap_pixieset.rate_limit import RateLimiter
 from tap_pixieset.settings import CONFIG_SCHEMA
 from tap_pixieset.tap import TapPixieset
 

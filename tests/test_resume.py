@@ -28,6 +28,9 @@ from tap_pixieset import tap as tap_module
 from tap_pixieset.streams.studio import PaymentsStream
 from tap_pixieset.tap import TapPixieset
 
+# One worker runs this module, so its module-scoped runs happen once (scripts/test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("resume")
+
 
 class PaymentsByDate(PaymentsStream):
     """Test-only: the payments list replicated incrementally by ``payment_date``.

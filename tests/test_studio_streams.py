@@ -10,6 +10,9 @@ from harness import ROOT, run_cli, run_tap
 
 from pixieset_simulator.server import API_PREFIX
 
+# One worker runs this module, so its module-scoped runs happen once (scripts/test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("studio_streams")
+
 SNAPSHOT = ROOT / "tests" / "snapshots" / "catalog.json"
 
 

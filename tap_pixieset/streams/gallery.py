@@ -163,10 +163,12 @@ class CollectionsStream(BoundedParent, GalleryStream):
         """
         configured = self.config.get("collection_ids")
         if configured:
+            self.incomplete_reason = "`collection_ids` is set"
             return {str(value).strip(): {"id": str(value).strip()} for value in configured}
         listed = _CollectionList(tap=self.tap).items()
         if listed is not None:
             return listed
+        self.incomplete_reason = "collections were found through Studio clients"
         return {
             collection_id: {"id": collection_id}
             for collection_id in self._ids_from_studio_clients()
@@ -428,20 +430,30 @@ class StarredPhotosStream(GalleryStream):
 
 
 class GalleryAccountStream(GalleryStream):
-    """A daily snapshot of the Gallery account (G01 ``/data/bootstrap``; keys undocumented)."""
+    """A daily snapshot of the Gallery account (G01 ``/data/bootstrap``; keys undocumented).
+
+    The row describes the account, so the account's own id is the key; the signed-in user's
+    id is a column of its own (a user may one day reach several accounts).
+    """
 
     name = "gallery_account"
     path = "/data/bootstrap"
     primary_keys = ("gallery_account_id", "snapshot_date")
     capture_payload = True
+    #: A daily snapshot keeps its history: it never deletes older days (see versions).
+    mirrors_source = False
     schema = th.PropertiesList(
         th.Property(
             "gallery_account_id",
             ID,
             required=True,
-            description="Pixieset's id of the account: user.id, account.id or id, whichever is sent.",
+            description=(
+                "Pixieset's id of the account: account.id, else the body's id, else user.id "
+                "(whichever is sent first in that order)."
+            ),
         ),
         th.Property("snapshot_date", DATE, required=True, description="UTC date of the run."),
+        th.Property("gallery_user_id", ID, description="The signed-in user's id (user.id)."),
         open_object("user"),
         open_object("account"),
         open_object("custom_url"),
@@ -450,17 +462,20 @@ class GalleryAccountStream(GalleryStream):
     ).to_dict()
 
     def post_process(self, row: dict[str, Any], context: Any = None) -> dict[str, Any] | None:
-        """Add the account id (from wherever the body has it) and the snapshot date."""
+        """Add the account id, the user id and the snapshot date."""
         shaped = super().post_process(row, context)
         if shaped is None:
             return None
-        candidates = [shaped.get("user"), shaped.get("account"), shaped]
+        user = shaped.get("user")
+        user_id = user.get("id") if isinstance(user, dict) else None
+        candidates = [shaped.get("account"), shaped, user]
         found = next(
             (c.get("id") for c in candidates if isinstance(c, dict) and c.get("id") is not None),
             None,
         )
         # Without any id the account is still one row per day: the key must never be null.
         shaped["gallery_account_id"] = str(found) if found is not None else "account"
+        shaped["gallery_user_id"] = str(user_id) if user_id is not None else None
         shaped["snapshot_date"] = utc_today()
         return shaped
 

@@ -207,11 +207,9 @@ class QuotesStream(StudioStream):
     ).to_dict()
 
     def get_records(self, context: Any) -> Iterable[dict[str, Any]]:
-        """Nothing unless the probe is enabled."""
+        """Nothing unless the probe is enabled (the tap says so once, at the start)."""
         if not self.config.get("enable_quotes_probe", False):
-            self.logger.info(
-                "Stream 'quotes' is off: set `enable_quotes_probe` to read the undocumented /quotes/."
-            )
+            self.incomplete_reason = "`enable_quotes_probe` is off"
             return
         yield from super().get_records(context)
 

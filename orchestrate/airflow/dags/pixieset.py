@@ -5,6 +5,15 @@
 ``account_id`` (so every row and key carries it) and the Meltano state id suffix (so each
 account keeps its own bookmarks, under ``prod:tap-pixieset-to-target-postgres:<id>``).
 
+**One schema per account.** Each account loads into a warehouse schema of its own,
+``pixieset_<id>`` (lower case, ``-`` becomes ``_``; ``PIXIESET_<ID>`` on Snowflake, which
+folds names to upper case), set through the loader's ``<LOADER>_DEFAULT_TARGET_SCHEMA``
+variable. Deletions reach the warehouse through ACTIVATE_VERSION, which target-postgres and
+target-snowflake apply to a whole table: in tables shared by accounts, one account's run
+would delete the others' rows. So the task also sets ``TAP_PIXIESET_ACCOUNT_HAS_OWN_SCHEMA``,
+without which the tap refuses ``account_id`` with deletions on. The dbt project unions the
+accounts' schemas (its ``pixieset_schemas`` variable lists them).
+
 **Secrets.** Each account has an Airflow Connection ``pixieset_<id>`` (``-`` becomes ``_``):
 ``login`` is the Pixieset email and ``password`` its password, and the JSON ``extra`` may
 hold any other tap setting, such as ``{"studio_cookie": "...", "gallery_cookie": "..."}``.
@@ -15,9 +24,20 @@ masked in the logs; the task's rendered fields and command line never contain th
 
     meltano --environment=prod run --state-id-suffix=<id> tap-pixieset target-postgres
 
-with ``TAP_PIXIESET_ACCOUNT_ID=<id>`` in its environment. The ``prod`` environment turns
-``bounded_freshness`` on (``freshness_days: 10``): a daily run costs a fraction of a full
-sync and every record is re-read at least every 10 days, so schedule it at least daily.
+with ``TAP_PIXIESET_ACCOUNT_ID=<id>``, ``TAP_PIXIESET_ACCOUNT_HAS_OWN_SCHEMA=true`` and
+``TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA=pixieset_<id>`` in its environment. The ``prod``
+environment turns ``bounded_freshness`` on (``freshness_days: 10``): a daily run costs a
+fraction of a full sync and every record is re-read at least every 10 days, so schedule it
+at least daily.
+
+**Then the models build once**, when every account's load has finished (failed or not)::
+
+    meltano --environment=prod run dbt-postgres:build
+
+The marts are shared by all accounts (one table, ``account_id`` in every key), so one build
+after the loads refreshes every account; builds per account, run in parallel, would replace
+the same tables at the same time. A failed account still fails the DAG run, but the others'
+figures are rebuilt.
 
 **Concurrency.** ``max_active_tis_per_dag`` caps how many accounts load at once (Pixieset
 rate limits are per account, the warehouse's connections are not); ``max_active_runs=1``
@@ -27,8 +47,9 @@ KubernetesExecutor spread them over workers, each of which needs Meltano and thi
 
 Environment variables of the scheduler and workers tune it: ``MELTANO_PROJECT_ROOT``
 (default: this repository), ``MELTANO_BIN`` (``meltano``), ``PIXIESET_MELTANO_ENVIRONMENT``
-(``prod``), ``PIXIESET_LOADER`` (``target-postgres``), ``PIXIESET_MAX_PARALLEL_ACCOUNTS``
-(4) and ``PIXIESET_SCHEDULE`` (``@daily``).
+(``prod``), ``PIXIESET_LOADER`` (``target-postgres``), ``PIXIESET_TRANSFORMER``
+(``dbt-postgres:build``; empty for none), ``PIXIESET_MAX_PARALLEL_ACCOUNTS`` (4) and
+``PIXIESET_SCHEDULE`` (``@daily``).
 """
 
 from __future__ import annotations
@@ -42,13 +63,14 @@ from pathlib import Path
 from typing import Any
 
 from airflow.providers.standard.operators.bash import BashOperator
-from airflow.sdk import DAG, BaseHook, Variable, task
+from airflow.sdk import DAG, BaseHook, TriggerRule, Variable, task
 from airflow.sdk.log import mask_secret
 
 PROJECT_ROOT = os.environ.get("MELTANO_PROJECT_ROOT") or str(Path(__file__).resolve().parents[3])
 MELTANO_BIN = os.environ.get("MELTANO_BIN", "meltano")
 MELTANO_ENVIRONMENT = os.environ.get("PIXIESET_MELTANO_ENVIRONMENT", "prod")
 LOADER = os.environ.get("PIXIESET_LOADER", "target-postgres")
+TRANSFORMER = os.environ.get("PIXIESET_TRANSFORMER", "dbt-postgres:build")
 MAX_PARALLEL_ACCOUNTS = int(os.environ.get("PIXIESET_MAX_PARALLEL_ACCOUNTS", "4"))
 SCHEDULE = os.environ.get("PIXIESET_SCHEDULE", "@daily")
 ACCOUNTS_VARIABLE = "pixieset_accounts"
@@ -72,7 +94,34 @@ def parse_accounts(raw: Any) -> list[str]:
         )
     if not accounts:
         raise ValueError(f"{ACCOUNTS_VARIABLE} lists no account")
+    schemas = [account_schema(a) for a in accounts]
+    clashing = sorted({a for a, s in zip(accounts, schemas, strict=True) if schemas.count(s) > 1})
+    if clashing:
+        raise ValueError(
+            f"Account ids in {ACCOUNTS_VARIABLE} that would share a schema: {clashing} "
+            "(ids are compared in lower case, with - and _ alike)"
+        )
     return accounts
+
+
+def account_schema(account_id: str, loader: str = LOADER) -> str:
+    """The warehouse schema of one account: ``pixieset_<id>`` (upper case on Snowflake)."""
+    schema = "pixieset_" + account_id.lower().replace("-", "_")
+    return schema.upper() if "snowflake" in loader else schema
+
+
+def schema_variable(loader: str = LOADER) -> str:
+    """The environment variable through which Meltano sets the loader's target schema."""
+    return loader.upper().replace("-", "_") + "_DEFAULT_TARGET_SCHEMA"
+
+
+def account_environment(account_id: str, loader: str = LOADER) -> dict[str, str]:
+    """The non-secret environment of one account's run: its id and its own schema."""
+    return {
+        "TAP_PIXIESET_ACCOUNT_ID": account_id,
+        "TAP_PIXIESET_ACCOUNT_HAS_OWN_SCHEMA": "true",
+        schema_variable(loader): account_schema(account_id, loader),
+    }
 
 
 def meltano_command(account_id: str) -> str:
@@ -86,6 +135,11 @@ def meltano_command(account_id: str) -> str:
         LOADER,
     ]
     return shlex.join(argv)
+
+
+def build_command() -> str:
+    """Build the command line that runs the dbt models once the accounts are loaded."""
+    return shlex.join([MELTANO_BIN, f"--environment={MELTANO_ENVIRONMENT}", "run", TRANSFORMER])
 
 
 def connection_id(account_id: str) -> str:
@@ -116,7 +170,7 @@ class MeltanoAccountRun(BashOperator):
             raise ValueError(f"Invalid account id {account_id!r}")
         super().__init__(
             bash_command=meltano_command(account_id),
-            env={"TAP_PIXIESET_ACCOUNT_ID": account_id},
+            env=account_environment(account_id),
             append_env=True,
             cwd=PROJECT_ROOT,
             **kwargs,
@@ -151,8 +205,16 @@ with DAG(
         """Read the configured account ids when the run starts."""
         return parse_accounts(Variable.get(ACCOUNTS_VARIABLE))
 
-    MeltanoAccountRun.partial(
+    loads = MeltanoAccountRun.partial(
         task_id="meltano_run",
         max_active_tis_per_dag=MAX_PARALLEL_ACCOUNTS,
         map_index_template="{{ task.account_id }}",
     ).expand(account_id=list_accounts())
+
+    if TRANSFORMER:
+        loads >> BashOperator(
+            task_id="dbt_build",
+            bash_command=build_command(),
+            cwd=PROJECT_ROOT,
+            trigger_rule=TriggerRule.ALL_DONE,
+        )
