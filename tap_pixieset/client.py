@@ -13,6 +13,7 @@ this one (list-then-detail, derived, client-side incremental, snapshot) are in
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -65,6 +66,10 @@ class PixiesetStream(MeteredStream):
     #: Context handed to child streams: context key -> field of this stream's record.
     #: Contexts carry ids only: they end up in logs and, for partitioned streams, in state.
     child_context_keys: ClassVar[Mapping[str, str]] = {}
+
+    #: Set with ``incomplete_reason`` when bounded freshness read the stream for only some
+    #: parents: the older table version that is still safe to activate (see freshness).
+    bounded_version: int | None = None
 
     records_jsonpath = "$.data[*]"
     #: RecordShaper already gives every declared field its one declared type and drops
@@ -251,19 +256,35 @@ class PixiesetStream(MeteredStream):
         self.handoff = record
         return self.child_context(record)
 
+    @functools.cached_property
+    def syncs_children(self) -> bool:
+        """Whether any child stream (or one of its descendants) is selected this run."""
+        return any(child.selected or child.has_selected_descendents for child in self.child_streams)
+
     @override
     def generate_child_contexts(
         self, record: dict[str, Any], context: Context | None
     ) -> Iterable[dict[str, Any] | None]:
-        """No child sync for an item that lacks an id its children are requested by."""
+        """The children's context of a record whose children are read this run.
+
+        None when no child is selected (the SDK would build one per record and find nothing
+        to sync), when the freshness plan leaves the parent out (:meth:`wants_children`),
+        or when the item lacks an id its children are requested by.
+        """
+        if not self.syncs_children or not self.wants_children(record, context):
+            return ()
         ids = self.get_child_context(record, context)
         absent = self.absent_child_ids(ids)
         if absent:
             names = sorted(child.name for child in self.child_streams if child.selected)
             fields = [self.child_context_keys.get(key, key) for key in absent]
             self.missing_ids.skip(fields, f"child stream(s) {', '.join(names) or '(none)'}")
-            return
-        yield ids
+            return ()
+        return (ids,)
+
+    def wants_children(self, record: Mapping[str, Any], context: Context | None) -> bool:
+        """Whether this record's children are read this run (see bounded.BoundedParent)."""
+        return self.is_changed(record, context)
 
     def absent_child_ids(self, ids: Mapping[str, Any]) -> list[str]:
         """The ids in ``ids`` that a child's request path needs but the item lacks."""
@@ -301,7 +322,7 @@ class PixiesetStream(MeteredStream):
             # The SDK builds child contexts from post-processed records, which may have
             # gained parent ids from the context; raw record over context gives the same ids.
             ids = self.child_context({**(context or {}), **record})
-            if self.absent_child_ids(ids) or not self.is_changed(record, context):
+            if self.absent_child_ids(ids) or not self.wants_children(record, context):
                 return
             for child in children:
                 prefetcher.submit(context_key(child.name, ids), _fetch_all(child, ids))

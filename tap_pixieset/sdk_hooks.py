@@ -9,10 +9,15 @@ the same and move to it.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Generator
 from typing import Any
 
 from singer_sdk import Tap
+from singer_sdk.helpers._util import utc_now
+from singer_sdk.helpers.conform import TypeConformanceLevel
+from singer_sdk.singerlib import RecordMessage
 from singer_sdk.streams import RESTStream, Stream
 from typing_extensions import override
 
@@ -125,6 +130,39 @@ class HookedStream(RESTStream[Any]):
             return
         self._schema_written = True
         super()._write_schema_message()
+
+    @functools.cached_property
+    def every_field_selected(self) -> bool:
+        """Whether the catalog selects every property of this stream (the usual case)."""
+        return all(self.mask.values())
+
+    @override
+    def _generate_record_messages(
+        self, record: dict[str, Any]
+    ) -> Generator[RecordMessage, None, None]:
+        """The SDK's RECORD messages, without its selection pass when nothing is deselected.
+
+        Reason: the SDK walks every record, nested objects included, to pop deselected
+        properties, even when every property is selected: the largest per-record cost left
+        (docs/decisions.md, 39). When the catalog deselects nothing and type conformance is
+        off (the shaper has done it), the messages are built here exactly as the SDK builds
+        them otherwise. No public hook sits between the record and that pass.
+        """
+        if (
+            not self.every_field_selected
+            or self.TYPE_CONFORMANCE_LEVEL != TypeConformanceLevel.NONE
+        ):
+            yield from super()._generate_record_messages(record)
+            return
+        for stream_map in self.stream_maps:
+            mapped = stream_map.transform(record)
+            if mapped is not None:
+                yield RecordMessage(
+                    stream=stream_map.stream_alias,
+                    record=mapped,
+                    version=self._stream_version,
+                    time_extracted=utc_now(),
+                )
 
 
 # -- Deletions: ACTIVATE_VERSION (helper `deletions`; used by tap_pixieset/versions.py) --------

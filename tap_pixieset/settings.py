@@ -352,6 +352,33 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 allowed='a list of numeric Gallery collection ids, such as ["90516387"]',
             ),
             _setting(
+                "bounded_freshness",
+                "boolean",
+                title="Bounded Freshness",
+                description=(
+                    "Daily syncs at a fraction of the requests: every list is still read in "
+                    "full, but a parent's details and children (client documents, invoice, "
+                    "payment and contract details, collections and their children...) are read "
+                    "only when its list item or a tied list changed, and otherwise on a rolling "
+                    "turn, at least every `freshness_days` days. Off: every run reads everything."
+                ),
+                default=False,
+            ),
+            _setting(
+                "freshness_days",
+                "integer",
+                minimum=1,
+                maximum=90,
+                title="Freshness Days",
+                description=(
+                    "With `bounded_freshness`: the most days a change that no list shows (a new "
+                    "download, a signature, a detail-only field) waits before it is synced, and "
+                    "a deletion of such a row before it reaches the warehouse. Changes a list "
+                    "shows are synced the same day. Run the tap at least daily."
+                ),
+                default=10,
+            ),
+            _setting(
                 "account_id",
                 "string",
                 # It also names Meltano state ids and Airflow tasks.

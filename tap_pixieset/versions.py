@@ -71,6 +71,29 @@ def read_was_complete(stream: Stream, streams: Mapping[str, Stream]) -> bool:
     )
 
 
+def bounded_version(stream: Stream, streams: Mapping[str, Stream]) -> int | None:
+    """The older version a stream read in part by bounded freshness may still activate.
+
+    Every stream of the lineage that did not read its whole source set must have been cut
+    short by the freshness plan alone (which sets ``bounded_version``: the oldest version
+    every still-listed parent's children were re-emitted with, see freshness); then the
+    oldest of those versions deletes only rows no parent has re-emitted since. None when
+    anything else made the read incomplete.
+    """
+    chain = lineage(stream, streams)
+    if any(getattr(s, "endpoint_absent", False) for s in chain):
+        return None
+    versions = []
+    for s in chain:
+        if getattr(s, "incomplete_reason", None) is None:
+            continue
+        version = getattr(s, "bounded_version", None)
+        if version is None:
+            return None
+        versions.append(version)
+    return min(versions) if versions else None
+
+
 class TableVersions:
     """The run's table version, handed to streams before they sync and activated at the end."""
 
@@ -109,10 +132,22 @@ class TableVersions:
         for stream in self.stamped:
             root = lineage(stream, self.streams)[-1]
             ran = getattr(root, "ready_to_sync", lambda: True)()
-            if not stream.selected or not ran or not read_was_complete(stream, self.streams):
+            if not stream.selected or not ran:
                 continue
+            version = self.version
+            if not read_was_complete(stream, self.streams):
+                bounded = bounded_version(stream, self.streams)
+                if bounded is None:
+                    continue
+                version = bounded
+                logger.info(
+                    "Deletions: stream '%s' was read in part (bounded freshness): "
+                    "ACTIVATE_VERSION %d, the oldest version all its listed parents' rows carry.",
+                    stream.name,
+                    version,
+                )
             sdk_hooks.write_schema_once(stream)
-            sdk_hooks.write_activate_version(stream, self.version)
+            sdk_hooks.write_activate_version(stream, version)
             activated.append(stream.name)
         logger.info(
             "Deletions: ACTIVATE_VERSION %d written for %d stream(s): %s.",

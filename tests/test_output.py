@@ -7,10 +7,11 @@ import json
 import logging
 import re
 
+import pytest
 from harness import run_tap
 from singer_sdk.singerlib.messages import RecordMessage, StateMessage
 
-from tap_pixieset.writer import BufferedJsonWriter
+from tap_pixieset.writer import BufferedJsonWriter, NonFiniteOutputError, encode_message
 
 
 class _CountingStdout(io.StringIO):
@@ -37,8 +38,42 @@ def test_writer_flushes_at_state_not_at_every_record(monkeypatch):
     assert len(lines) == 51
     first = json.loads(lines[0])
     assert first["type"] == "RECORD" and first["record"] == {"id": "cl_0", "name": "Zoë"}
-    # ASCII-only output: safe on a pipe whatever the locale's encoding.
-    assert lines[0].isascii()
+
+
+def test_writer_writes_utf8_bytes_whatever_the_locale(monkeypatch):
+    raw = io.BytesIO()
+    # A text layer in another encoding: the writer must not go through it.
+    monkeypatch.setattr("sys.stdout", io.TextIOWrapper(raw, encoding="latin-1"))
+    writer = BufferedJsonWriter()
+    writer.write_message(
+        RecordMessage(stream="clients", record={"id": "cl_1", "name": "さくら Zoë"})
+    )
+    writer.write_message(StateMessage(value={"bookmarks": {}}))
+    record, state = raw.getvalue().decode("utf-8").splitlines()
+    assert json.loads(record)["record"]["name"] == "さくら Zoë"
+    assert json.loads(state) == {"type": "STATE", "value": {"bookmarks": {}}}
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_writer_refuses_non_finite_numbers(monkeypatch, value):
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    record = {"id": "in_1", "line_items": [{"tax_rate": value}]}
+    with pytest.raises(NonFiniteOutputError, match="stream 'invoices'"):
+        BufferedJsonWriter().write_message(RecordMessage(stream="invoices", record=record))
+    assert out.getvalue() == ""
+
+
+def test_writer_keeps_values_that_only_look_non_finite_to_its_quick_check():
+    # Bytes a MessagePack float64 NaN would start with, inside a string and an integer.
+    tricky = {
+        "text": "\u02ff\uffff NaN Infinity",
+        "big": int.from_bytes(b"\xcb\x7f\xf8\x00\x00\x00\x00\x00", "big"),
+        "rate": 1e308,
+        "small": -2.5e-308,
+    }
+    line = encode_message({"type": "RECORD", "stream": "s", "record": tricky})
+    assert json.loads(line)["record"] == tricky
 
 
 def test_undeclared_fields_land_in_their_own_column_and_are_reported_once(sim, caplog):

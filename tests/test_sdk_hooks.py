@@ -13,7 +13,7 @@ import subprocess
 import typing
 from pathlib import Path
 
-from harness import ROOT, run_tap
+from harness import ROOT, catalog_selecting, run_tap
 from singer_sdk import Tap
 from singer_sdk.plugin_base import PluginBase
 from singer_sdk.streams import RESTStream, Stream
@@ -60,6 +60,26 @@ def test_sdk_request_metric_switches_still_exist_and_are_read():
 def test_sdk_log_is_the_one_path_of_stream_log_lines():
     signature = inspect.signature(Stream.log)
     assert list(signature.parameters) == ["self", "message", "args", "level", "kwargs"]
+
+
+def test_sdk_record_messages_still_select_conform_map_and_stamp():
+    """HookedStream._generate_record_messages repeats the SDK's messages minus its selection
+    and conformance passes: they must still be all the SDK does per record."""
+    assert list(inspect.signature(Stream._generate_record_messages).parameters) == [
+        "self",
+        "record",
+    ]
+    source = _source(Stream._generate_record_messages)
+    for step in (
+        "pop_deselected_record_properties(record, self.schema, self.mask)",
+        "conform_record_data_types(",
+        "stream_map.transform(record)",
+        "version=self._stream_version",
+        "time_extracted=utc_now()",
+        "singer.RecordMessage(",
+    ):
+        assert step in source, step
+    assert source.count("yield") == 1
 
 
 # Behaviour the overrides give, end to end.
@@ -167,6 +187,28 @@ def test_the_private_tap_attribute_is_read_only_in_sdk_hooks():
     found = _git_grep(r"self\._tap\b")
     assert found, "the grep itself must find the one use in sdk_hooks.py"
     assert {line.split(":")[0] for line in found} == {"tap_pixieset/sdk_hooks.py"}
+
+
+def test_deselected_properties_are_still_left_out(module_sim):
+    config = module_sim.tap_config()
+    catalog = catalog_selecting(config, {"clients"})
+    assert catalog is not None
+    entry = next(e for e in catalog["streams"] if e["tap_stream_id"] == "clients")
+    for meta in entry["metadata"]:
+        if meta["breadcrumb"] in (["properties", "phone"], ["properties", "address_info"]):
+            meta["metadata"]["selected"] = False
+    result = run_tap(config, catalog=catalog)
+    assert result.records["clients"]
+    assert all("phone" not in r and "address_info" not in r for r in result.records["clients"])
+    assert all("email" in r for r in result.records["clients"])
+
+
+def test_with_every_field_selected_records_are_the_sdks(module_sim, monkeypatch):
+    config = module_sim.tap_config()
+    ours = run_tap(config, streams={"invoices"})
+    monkeypatch.delattr(sdk_hooks.HookedStream, "_generate_record_messages")
+    theirs = run_tap(config, streams={"invoices"})
+    assert ours.records["invoices"] and ours.records["invoices"] == theirs.records["invoices"]
 
 
 # -- Tap-level ------------------------------------------------------------------------------

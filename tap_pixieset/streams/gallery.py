@@ -22,7 +22,9 @@ from singer_sdk import typing as th
 from singer_sdk.exceptions import FatalAPIError
 from typing_extensions import override
 
+from tap_pixieset.bounded import BoundedParent
 from tap_pixieset.client import PixiesetStream
+from tap_pixieset.freshness import fingerprint
 from tap_pixieset.pagination import LIMIT_OFFSET, PAGE_SIZE, PER_PAGE, UNPAGINATED
 from tap_pixieset.responses import NotFound, Outcome
 from tap_pixieset.schema import DATE, DATETIME, ID, open_object, payload
@@ -98,13 +100,16 @@ class _CollectionList(GalleryStream):
         if outcome is Outcome.ABSENT:
             self.endpoint_absent = True
 
-    def ids(self) -> list[str] | None:
-        """Distinct collection ids in list order, or None when the endpoint is unavailable."""
-        ids = [str(item["id"]) for item in self.fetch_records(None) if item.get("id") is not None]
-        return None if self.endpoint_absent else list(dict.fromkeys(ids))
+    def items(self) -> dict[str, dict[str, Any]] | None:
+        """Listed items by collection id, in list order; None when the endpoint is unavailable."""
+        items: dict[str, dict[str, Any]] = {}
+        for item in self.fetch_records(None):
+            if item.get("id") is not None:
+                items.setdefault(str(item["id"]), item)
+        return None if self.endpoint_absent else items
 
 
-class CollectionsStream(GalleryStream):
+class CollectionsStream(BoundedParent, GalleryStream):
     """Collections (G02 ids, then G03 detail with ``expand=video_cover``).
 
     Where the ids come from, first match wins:
@@ -139,22 +144,35 @@ class CollectionsStream(GalleryStream):
         open_object("video_cover", "Video cover, from expand=video_cover (shape undocumented)."),
     ).to_dict()
 
-    def get_records(self, context: Any) -> Iterable[dict[str, Any]]:
-        """One detail request per collection id."""
-        for collection_id in self.collection_ids():
-            yield from super().get_records({"collection_id": collection_id})
+    #: With bounded freshness, a collection's own detail is read only when it may have changed.
+    own_records_gated = True
 
-    def collection_ids(self) -> list[str]:
-        """The ids to read, from the first source that has them (see the class docstring)."""
+    def get_records(self, context: Any) -> Iterable[dict[str, Any]]:
+        """One detail request per collection id (per the freshness plan, when it is on)."""
+        plan = self.start_plan() if self.gates_parents else None
+        for collection_id, item in self.collection_sources().items():
+            if plan is None or plan.wants(collection_id, fingerprint(item)):
+                yield from super().get_records({"collection_id": collection_id})
+        if plan is not None:
+            self.finish_plan(plan)
+
+    def collection_sources(self) -> dict[str, dict[str, Any]]:
+        """The ids to read, from the first source that has them (see the class docstring).
+
+        Each with what its source says of it: the list item when listed, else the id alone.
+        """
         configured = self.config.get("collection_ids")
         if configured:
             self.incomplete_reason = "`collection_ids` is set"
-            return list(dict.fromkeys(str(value).strip() for value in configured))
-        listed = _CollectionList(tap=self.tap).ids()
+            return {str(value).strip(): {"id": str(value).strip()} for value in configured}
+        listed = _CollectionList(tap=self.tap).items()
         if listed is not None:
             return listed
         self.incomplete_reason = "collections were found through Studio clients"
-        return self._ids_from_studio_clients()
+        return {
+            collection_id: {"id": collection_id}
+            for collection_id in self._ids_from_studio_clients()
+        }
 
     def _ids_from_studio_clients(self) -> list[str]:
         if not self.tap.api_configured("studio"):

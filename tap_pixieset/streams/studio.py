@@ -6,6 +6,7 @@ from typing import Any
 
 from singer_sdk import typing as th
 
+from tap_pixieset.bounded import BoundedParent
 from tap_pixieset.pagination import PAGE_ONLY, PAGE_SIZE, PER_PAGE
 from tap_pixieset.responses import NotFound
 from tap_pixieset.schema import CLIENT_REF, DATE, DATETIME, ID, money, open_object, payload
@@ -14,7 +15,7 @@ from tap_pixieset.stream_kinds import DerivedStream, StudioStream
 # -- clients ---------------------------------------------------------------------------
 
 
-class ClientsStream(StudioStream):
+class ClientsStream(BoundedParent, StudioStream):
     """Clients, leads and other contacts (S02). The API's default ``types`` leaves some out (A14)."""
 
     name = "clients"
@@ -22,6 +23,13 @@ class ClientsStream(StudioStream):
     primary_keys = ("id",)
     page_style = PER_PAGE
     child_context_keys = {"client_id": "id"}
+    #: A client's documents are its invoices, contracts, questionnaires and quotes.
+    tied_lists = {
+        "invoices": "client_id",
+        "contracts": "client_id",
+        "questionnaires": "client_id",
+        "quotes": "client_id",
+    }
     schema = th.PropertiesList(
         th.Property("id", ID, required=True),
         th.Property("email", th.StringType),
@@ -133,7 +141,7 @@ class EmbeddedClientStream(StudioStream):
         return super().post_process(row, context)
 
 
-class InvoicesStream(EmbeddedClientStream):
+class InvoicesStream(BoundedParent, EmbeddedClientStream):
     """Invoices (S08), with every timeframe and payment state (A12). FULL_TABLE: no ``updated_at``."""
 
     name = "invoices"
@@ -187,7 +195,7 @@ class InvoiceLineItemsStream(DerivedStream, StudioStream):
     ).to_dict()
 
 
-class PaymentsStream(EmbeddedClientStream):
+class PaymentsStream(BoundedParent, EmbeddedClientStream):
     """Invoice payments (S12), every timeframe. FULL_TABLE: refunds and disputes change old rows."""
 
     name = "payments"

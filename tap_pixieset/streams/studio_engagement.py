@@ -8,6 +8,7 @@ from typing import Any
 import requests
 from singer_sdk import typing as th
 
+from tap_pixieset.bounded import BoundedParent
 from tap_pixieset.envelope import data_items, read_body
 from tap_pixieset.pagination import PAGE_SIZE, PER_PAGE
 from tap_pixieset.responses import NotFound
@@ -48,7 +49,7 @@ def _contract_fields() -> list[th.Property]:
     ]
 
 
-class ContractsStream(EmbeddedClientStream):
+class ContractsStream(BoundedParent, EmbeddedClientStream):
     """Contracts (S17). FULL_TABLE: no ``updated_at``, and status and ``signed_date`` change."""
 
     name = "contracts"
@@ -193,6 +194,8 @@ class QuotesStream(StudioStream):
     page_style = PER_PAGE
     on_404 = NotFound.ABSENT
     capture_payload = True
+    #: The setting without which the guessed path is never requested (bounded reads too).
+    probe_setting = "enable_quotes_probe"
     schema = th.PropertiesList(
         th.Property("id", ID, required=True),
         th.Property("client_id", ID),

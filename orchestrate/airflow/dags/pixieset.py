@@ -25,7 +25,10 @@ masked in the logs; the task's rendered fields and command line never contain th
     meltano --environment=prod run --state-id-suffix=<id> tap-pixieset target-postgres
 
 with ``TAP_PIXIESET_ACCOUNT_ID=<id>``, ``TAP_PIXIESET_ACCOUNT_HAS_OWN_SCHEMA=true`` and
-``TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA=pixieset_<id>`` in its environment.
+``TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA=pixieset_<id>`` in its environment. The ``prod``
+environment turns ``bounded_freshness`` on (``freshness_days: 10``): a daily run costs a
+fraction of a full sync and every record is re-read at least every 10 days, so schedule it
+at least daily.
 
 **Then the models build once**, when every account's load has finished (failed or not)::
 
