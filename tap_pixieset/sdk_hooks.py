@@ -12,10 +12,10 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Generator
+from datetime import datetime, timezone
 from typing import Any
 
 from singer_sdk import Tap
-from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.singerlib import RecordMessage
 from singer_sdk.streams import RESTStream, Stream
@@ -161,7 +161,7 @@ class HookedStream(RESTStream[Any]):
                     stream=stream_map.stream_alias,
                     record=mapped,
                     version=self._stream_version,
-                    time_extracted=utc_now(),
+                    time_extracted=datetime.now(timezone.utc),
                 )
 
 
