@@ -2,10 +2,11 @@
 
 A stream here knows its API (base URL and the host's shared cookie session), reads the
 ``data`` envelope, pages in its declared style, shapes each record to its schema, and
-hands ids to its children. The rest lives in modules of its own, which this class calls:
+fetches a list whole while it moves. The rest lives in modules of its own, which this class calls:
 ``responses`` (what an answer means, and the one 404 policy), ``retries`` (backoff and the
 give-up line), ``list_reader`` (page drift and duplicates), ``prefetch`` and
-``concurrency`` (reading ahead on a pool), ``run_metrics``, ``accounts`` and
+``concurrency`` (reading ahead on a pool), ``children`` (handing ids to child streams and
+fetching their records ahead), ``run_metrics``, ``accounts`` and
 ``sdk_hooks`` (the few SDK overrides without a public hook). The kinds of stream built on
 this one (list-then-detail, derived, client-side incremental, snapshot) are in
 ``stream_kinds``; each endpoint is then a small class in ``streams/``.
@@ -13,26 +14,23 @@ this one (list-then-detail, derived, client-side incremental, snapshot) are in
 
 from __future__ import annotations
 
-import functools
 import threading
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
 from singer_sdk.exceptions import FatalAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
+from singer_sdk.streams import RESTStream
 from typing_extensions import override
 
 from tap_pixieset import accounts
-from tap_pixieset.child_ids import MissingIdWarning, missing, path_fields
-from tap_pixieset.concurrency import context_key
+from tap_pixieset.children import ParentStream
 from tap_pixieset.envelope import data_items, endpoint_of, read_body
 from tap_pixieset.list_reader import ListReader, dedupe_key
 from tap_pixieset.pagination import UNPAGINATED, PageStyle, paginator_for
-from tap_pixieset.prefetch import look_ahead
 from tap_pixieset.records import RecordShaper, with_undeclared_column
 from tap_pixieset.responses import NotFound, Outcome, classify, error_message
-from tap_pixieset.run_metrics import MeteredStream
 
 if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -43,7 +41,7 @@ if TYPE_CHECKING:
     from tap_pixieset.tap import TapPixieset
 
 
-class PixiesetStream(MeteredStream):
+class PixiesetStream(ParentStream):
     """Conventions shared by both Pixieset APIs. Subclasses set ``api`` and the endpoint."""
 
     #: "studio" or "gallery": which base URL and which cookie session to use.
@@ -63,10 +61,6 @@ class PixiesetStream(MeteredStream):
     #: Set during a run that did not read the whole source set: this run, the stream and
     #: its children then delete no rows (see versions).
     incomplete_reason: str | None = None
-    #: Context handed to child streams: context key -> field of this stream's record.
-    #: Contexts carry ids only: they end up in logs and, for partitioned streams, in state.
-    child_context_keys: ClassVar[Mapping[str, str]] = {}
-
     #: Set with ``incomplete_reason`` when bounded freshness read the stream for only some
     #: parents: the older table version that is still safe to activate (see freshness).
     bounded_version: int | None = None
@@ -100,14 +94,11 @@ class PixiesetStream(MeteredStream):
             stream_name=self.name,
             logger=self.logger,
         )
-        #: The record whose children are being synced; derived streams read their rows from it.
-        self.handoff: dict[str, Any] | None = None
         #: True once the endpoint answered that it does not exist here (``NotFound.ABSENT``).
         self.endpoint_absent = False
         #: The paginator of the list read in progress, per thread: a child stream may read
         #: several parents' lists at once on worker threads (see read_list).
         self._reading = threading.local()
-        self.missing_ids = MissingIdWarning(self.name, self.logger)
 
     # -- connection ----------------------------------------------------------------------
 
@@ -219,10 +210,6 @@ class PixiesetStream(MeteredStream):
 
     # -- records -------------------------------------------------------------------------
 
-    def is_changed(self, record: Mapping[str, Any], context: Context | None) -> bool:
-        """Whether a record is new to this run; streams with a bookmark say no at or below it."""
-        return True
-
     @override
     def post_process(
         self, row: dict[str, Any], context: Context | None = None
@@ -246,107 +233,13 @@ class PixiesetStream(MeteredStream):
         if self.account_id:
             accounts.check_catalog_key(self.name, self.primary_keys)
 
-    def child_context(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        """Ids for the child streams, per ``child_context_keys``."""
-        return {key: record.get(field) for key, field in self.child_context_keys.items()}
-
-    @override
-    def get_child_context(self, record: dict[str, Any], context: Context | None) -> dict[str, Any]:
-        """Hand the record to derived children, and give every child the parent's ids."""
-        self.handoff = record
-        return self.child_context(record)
-
-    @functools.cached_property
-    def syncs_children(self) -> bool:
-        """Whether any child stream (or one of its descendants) is selected this run."""
-        return any(child.selected or child.has_selected_descendents for child in self.child_streams)
-
-    @override
-    def generate_child_contexts(
-        self, record: dict[str, Any], context: Context | None
-    ) -> Iterable[dict[str, Any] | None]:
-        """The children's context of a record whose children are read this run.
-
-        None when no child is selected (the SDK would build one per record and find nothing
-        to sync), when the freshness plan leaves the parent out (:meth:`wants_children`),
-        or when the item lacks an id its children are requested by.
-        """
-        if not self.syncs_children or not self.wants_children(record, context):
-            return ()
-        ids = self.get_child_context(record, context)
-        absent = self.absent_child_ids(ids)
-        if absent:
-            names = sorted(child.name for child in self.child_streams if child.selected)
-            fields = [self.child_context_keys.get(key, key) for key in absent]
-            self.missing_ids.skip(fields, f"child stream(s) {', '.join(names) or '(none)'}")
-            return ()
-        return (ids,)
-
-    def wants_children(self, record: Mapping[str, Any], context: Context | None) -> bool:
-        """Whether this record's children are read this run (see bounded.BoundedParent)."""
-        return self.is_changed(record, context)
-
-    def absent_child_ids(self, ids: Mapping[str, Any]) -> list[str]:
-        """The ids in ``ids`` that a child's request path needs but the item lacks."""
-        paths = (getattr(child, "path", None) or "" for child in self.child_streams)
-        needed = {field for path in paths for field in path_fields(path)}
-        return missing(ids, [name for name in ids if name in needed])
-
-    # -- reading, with children fetched ahead -------------------------------------------
-
-    def prefetchable_children(self) -> list[PixiesetStream]:
-        """Child streams whose requests the pool may start ahead of the SDK asking."""
-        return [
-            child
-            for child in self.child_streams
-            if isinstance(child, PixiesetStream)
-            and child.fetches
-            and (child.selected or child.has_selected_descendents)
-            and self.tap.api_configured(child.api)
-        ]
-
-    #: False for streams that make no request of their own (derived from the parent record).
-    fetches: ClassVar[bool] = True
-
-    @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        """Records of this stream, with their children's requests started a few ahead."""
-        records = self.request_records(context)
-        prefetcher = self.tap.prefetcher
-        children = self.prefetchable_children() if prefetcher is not None else []
-        if prefetcher is None or not children:
-            yield from records
-            return
-
-        def start(record: dict[str, Any]) -> None:
-            # The SDK builds child contexts from post-processed records, which may have
-            # gained parent ids from the context; raw record over context gives the same ids.
-            ids = self.child_context({**(context or {}), **record})
-            if self.absent_child_ids(ids) or not self.wants_children(record, context):
-                return
-            for child in children:
-                prefetcher.submit(context_key(child.name, ids), _fetch_all(child, ids))
-
-        yield from look_ahead(records, prefetcher.lookahead, start, lambda record, _: (record,))
-
-    @override
-    def request_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        """The records of one context: already fetched by the pool, or requested now."""
-        prefetcher = self.tap.prefetcher
-        if prefetcher is not None and self.parent_stream_type is not None:
-            fetched = prefetcher.take(context_key(self.name, context))
-            if fetched is not None:
-                yield from fetched
-                return
-        yield from self.fetch_records(context)
-
     def fetch_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Request the records of one context from the API: the whole list, held still."""
         if self.page_style.page_param is None:  # one response: nothing can shift under it
-            yield from super().request_records(context)
+            yield from self.read_pages(context)
             return
         yield from ListReader(
-            read_once=lambda: super(PixiesetStream, self).request_records(context),
+            read_once=lambda: self.read_pages(context),
             key_of=lambda record: self.dedupe_key(record, context),
             paginator=lambda: getattr(self._reading, "paginator", None),
             on_duplicate=lambda: self.tap.record_duplicate(self.name),
@@ -355,6 +248,10 @@ class PixiesetStream(MeteredStream):
             path=self.path,
             stream=self.name,
         )
+
+    def read_pages(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Read the list once, every page, through the SDK's paging loop."""
+        return RESTStream.request_records(self, context)
 
     def dedupe_key(self, record: Mapping[str, Any], context: Context | None) -> Hashable:
         """The key that identifies an API item within one list (see list_reader.dedupe_key)."""
@@ -389,8 +286,3 @@ class PixiesetStream(MeteredStream):
         prefetcher = self.tap.prefetcher
         if prefetcher is not None:
             prefetcher.cancel_pending()
-
-
-def _fetch_all(stream: PixiesetStream, context: Context) -> Callable[[], list[dict[str, Any]]]:
-    """A fetch for the pool: every record of ``stream`` for one parent's ``context``."""
-    return lambda: list(stream.fetch_records(context))

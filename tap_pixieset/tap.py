@@ -24,7 +24,8 @@ from typing_extensions import override
 from tap_pixieset.auth import CookieSession, Credentials
 from tap_pixieset.concurrency import ChildPrefetcher
 from tap_pixieset.config_input import load_settings
-from tap_pixieset.envelope import UnexpectedResponseError, data_items, read_body
+from tap_pixieset.connection_test import APIS, check_connections
+from tap_pixieset.envelope import UnexpectedResponseError
 from tap_pixieset.errors import PixiesetUserError
 from tap_pixieset.input_files import JsonObjectFile, read_json_object
 from tap_pixieset.pagination import PaginationError
@@ -35,13 +36,9 @@ from tap_pixieset.sdk_hooks import HookedTap, quiet_routine_lines
 from tap_pixieset.settings import CONFIG_SCHEMA, DEFAULT_GALLERY_BASE_URL, DEFAULT_STUDIO_BASE_URL
 from tap_pixieset.shutdown import stop_all_work
 from tap_pixieset.streams import STREAM_TYPES
-from tap_pixieset.transport import RequestDeadlineError, ResponseTooLargeError
 from tap_pixieset.versions import TableVersions
 from tap_pixieset.writer import BufferedJsonWriter
 
-APIS = ("studio", "gallery")
-#: The cheap request that proves a session works, per API (catalog 1.2).
-CONNECTION_CHECKS = {"studio": "/notifications/all", "gallery": "/data/bootstrap"}
 _BASE_URL_DEFAULTS = {"studio": DEFAULT_STUDIO_BASE_URL, "gallery": DEFAULT_GALLERY_BASE_URL}
 
 
@@ -254,57 +251,8 @@ class TapPixieset(HookedTap):
     # -- connection test -----------------------------------------------------------------
 
     def check_connections(self) -> dict[str, tuple[bool | None, str]]:
-        """One cheap request per API; returns (passed, explanation) per API.
-
-        ``passed`` is None for an API with no session configured: it was not checked.
-        """
-        results: dict[str, tuple[bool | None, str]] = {}
-        for api in APIS:
-            check = CONNECTION_CHECKS[api]
-            if not self.api_configured(api):
-                results[api] = (
-                    None,
-                    f"not checked: no `{api}_cookie` and no `email`/`password` configured, "
-                    f"so its streams will be skipped",
-                )
-                continue
-            session = self.session_for(api)
-            try:
-                response = session.get(self.base_url(api) + check, timeout=session.timeout)
-                if response.status_code != 200:
-                    results[api] = (
-                        False,
-                        f"GET {check} answered HTTP {response.status_code}",
-                    )
-                    continue
-                data_items(read_body(response))
-            except (
-                PixiesetUserError,
-                UnexpectedResponseError,
-                RetriableAPIError,
-                FatalAPIError,
-                RequestDeadlineError,
-                ResponseTooLargeError,
-            ) as exc:
-                results[api] = (False, REDACTOR.clean(str(exc)))
-                continue
-            except requests.RequestException as exc:
-                results[api] = (
-                    False,
-                    f"could not reach {self.base_url(api)} ({type(exc).__name__}); check "
-                    f"`{api}_base_url` and the network",
-                )
-                continue
-            if session.login_count and self.config.get(f"{api}_cookie"):
-                how = (
-                    "the configured cookie was refused, but the login with `email`/`password` works"
-                )
-            elif session.login_count:
-                how = "logged in with `email`/`password`"
-            else:
-                how = f"the `{api}_cookie` session is valid"
-            results[api] = (True, f"{how}; GET {check} answered with data")
-        return results
+        """One cheap request per API (see connection_test.check_connections)."""
+        return check_connections(self)
 
     # -- command line --------------------------------------------------------------------
 
