@@ -13,16 +13,13 @@ Pixieset has no API keys: the web app's session cookies authenticate every call.
   answered with 200) and logs in again once per expiry when it has credentials, or stops
   with a message that says how to fix it;
 * spaces requests to honour the per-host rate limit, and counts what it sends;
-* sends and reads every request within the bounds of ``bounded_session`` (total deadline,
-  body cap after decompression, redirects only to https or loopback).
+* sends every request within the bounds of ``bounded_session``.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
-from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -37,14 +34,20 @@ from tap_pixieset.bounded_session import (
 )
 from tap_pixieset.cookies import (
     RejectAllCookies,
-    is_deletion,
-    is_login_url,
-    looks_like_login_page,
+    cookie_updates,
     origin_of,
+    parse_cookie_header,
     set_cookie_headers,
 )
 from tap_pixieset.cookies import is_loopback as is_loopback  # re-exported for settings
 from tap_pixieset.errors import LoginFailedError, SessionExpiredError
+from tap_pixieset.login import (
+    Credentials,
+    expired_message,
+    expiry_reason,
+    login_refused,
+    login_url_of,
+)
 from tap_pixieset.rate_limit import RateLimiter
 from tap_pixieset.redaction import REDACTOR, Redactor
 from tap_pixieset.transport import wait_unless_stopped
@@ -57,20 +60,6 @@ ROTATION_RETRIES = 3
 #: Expiries one request may meet in a row. With concurrent requests, a session from a fresh
 #: login can run out (on a server with short sessions) before this request's retry lands.
 RELOGIN_CYCLES = 4
-
-#: What to tell the user when an API stops accepting a session, per API.
-COOKIE_SETTING = {"studio": "studio_cookie", "gallery": "gallery_cookie"}
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """Account login for programmatic sessions. Never logged, never put into a context."""
-
-    email: str
-    password: str
-
-    def __repr__(self) -> str:
-        return "Credentials(email=***, password=***)"
 
 
 class CookieSession(BoundedSession):
@@ -133,7 +122,7 @@ class CookieSession(BoundedSession):
             redactor.add(credentials.password)
         if cookie:
             redactor.add_cookie_header(cookie)
-            self._jar.update(self._parse_cookie_header(cookie))
+            self._jar.update(parse_cookie_header(cookie))
 
     def __repr__(self) -> str:
         # Cookie names only: a session may end up in a log line or a traceback.
@@ -145,15 +134,6 @@ class CookieSession(BoundedSession):
         return f"{self.api.capitalize()} API"
 
     # -- cookies -------------------------------------------------------------------------
-
-    @staticmethod
-    def _parse_cookie_header(header: str) -> dict[str, str]:
-        jar: dict[str, str] = {}
-        for part in header.split(";"):
-            name, sep, value = part.strip().partition("=")
-            if sep and name:
-                jar[name.strip()] = value.strip()
-        return jar
 
     @property
     def has_cookies(self) -> bool:
@@ -181,23 +161,16 @@ class CookieSession(BoundedSession):
         # Registered before anything else can log them.
         self.redactor.add_set_cookie_headers(headers)
         with self._lock:
-            for header in headers:
-                parsed: SimpleCookie = SimpleCookie()
-                try:
-                    parsed.load(header)
-                except CookieError:
+            for name, value in cookie_updates(headers):
+                self._jar_version += 1
+                if value is None:
+                    self._jar.pop(name, None)
                     continue
-                for name, morsel in parsed.items():
-                    self._jar_version += 1
-                    if is_deletion(morsel):
-                        self._jar.pop(name, None)
-                        continue
-                    self._jar[name] = morsel.value
-                    # A session the tap logged in itself gets its CSRF token from the
-                    # login, and a configured token belongs to the browser session that
-                    # the login replaced.
-                    if self.credentials and ("csrf" in name.lower() or "xsrf" in name.lower()):
-                        self.csrf_token = morsel.value
+                self._jar[name] = value
+                # A session the tap logged in itself gets its CSRF token from the login,
+                # and a configured token belongs to the browser session the login replaced.
+                if self.credentials and ("csrf" in name.lower() or "xsrf" in name.lower()):
+                    self.csrf_token = value
 
     def _stamp(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         """Put our cookies and CSRF token on a request for our origin; strip them otherwise."""
@@ -220,23 +193,11 @@ class CookieSession(BoundedSession):
     @property
     def login_url(self) -> str:
         """``{scheme}://{host}/login`` of this API's host (the contract's login endpoint)."""
-        scheme, host, port = self.origin
-        default = 443 if scheme == "https" else 80
-        netloc = f"[{host}]" if ":" in host else host  # an IPv6 literal
-        if port != default:
-            netloc = f"{netloc}:{port}"
-        return f"{scheme}://{netloc}/login"
+        return login_url_of(self.origin)
 
     def _login_refused(self, response: requests.Response) -> bool:
         """True when the answer to ``POST /login`` means the credentials were not accepted."""
-        if response.status_code >= 400:
-            return True
-        location = response.headers.get("Location", "")
-        if response.is_redirect and is_login_url(urljoin(self.login_url, location)):
-            return True  # sent back to the login form
-        if response.status_code == 200 and looks_like_login_page(response):
-            return True  # the form again, with an error message
-        return not self.has_cookies
+        return login_refused(response, self.login_url, has_cookies=self.has_cookies)
 
     def login(self, *, reason: str = "start-up") -> None:
         """Log in with the configured credentials and keep the session cookies it sets."""
@@ -277,22 +238,8 @@ class CookieSession(BoundedSession):
     # -- sending -------------------------------------------------------------------------
 
     def expiry_reason(self, response: requests.Response) -> str | None:
-        """How ``response`` says the session is no longer valid, or None when it does not.
-
-        Only answers from this session's own origin count: a 401 from a host a redirect led
-        to is that host's business, and logging in here again would not change it.
-        """
-        if origin_of(response.url or "") != self.origin:
-            return None
-        if response.status_code == 401:
-            return "HTTP 401"
-        if response.is_redirect and is_login_url(
-            urljoin(response.url or "", response.headers.get("Location", ""))
-        ):
-            return "a redirect to the login page"
-        if response.status_code == 200 and looks_like_login_page(response):
-            return "the HTML login page instead of JSON"
-        return None
+        """How ``response`` says the session is no longer valid (see session_expiry)."""
+        return expiry_reason(response, self.origin)
 
     def is_expired(self, response: requests.Response) -> bool:
         """True when ``response`` says the session is no longer valid."""
@@ -372,12 +319,7 @@ class CookieSession(BoundedSession):
         return response, reason
 
     def _expired_message(self, reason: str, path: str) -> str:
-        setting = COOKIE_SETTING.get(self.api, "cookie")
-        return (
-            f"The {self.title} session has expired or is not valid ({reason} for {path}). "
-            f"Fix: copy a fresh Cookie header from a logged-in browser into `{setting}`, "
-            "or set `email` and `password` so the tap can log in by itself."
-        )
+        return expired_message(self.title, self.api, reason, path)
 
     def _send_following_redirects(
         self, request: requests.PreparedRequest, **kwargs: Any

@@ -6,7 +6,7 @@ import ipaddress
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from http.cookiejar import DefaultCookiePolicy
-from http.cookies import Morsel
+from http.cookies import CookieError, Morsel, SimpleCookie
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -84,3 +84,30 @@ def looks_like_login_page(response: requests.Response) -> bool:
 def is_login_url(url: str) -> bool:
     """True when ``url`` is a login page (its path ends in ``/login``)."""
     return urlsplit(url).path.rstrip("/").endswith("/login")
+
+
+def cookie_updates(set_cookie: list[str]) -> list[tuple[str, str | None]]:
+    """What ``Set-Cookie`` headers do to a jar: (name, new value), or (name, None) to delete.
+
+    A header that does not parse is ignored, as a browser would.
+    """
+    updates: list[tuple[str, str | None]] = []
+    for header in set_cookie:
+        parsed: SimpleCookie = SimpleCookie()
+        try:
+            parsed.load(header)
+        except CookieError:
+            continue
+        for name, morsel in parsed.items():
+            updates.append((name, None if is_deletion(morsel) else morsel.value))
+    return updates
+
+
+def parse_cookie_header(header: str) -> dict[str, str]:
+    """The name=value pairs of a ``Cookie`` header, as copied from a browser."""
+    jar: dict[str, str] = {}
+    for part in header.split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name:
+            jar[name.strip()] = value.strip()
+    return jar

@@ -14,98 +14,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from tap_pixieset.setting_rules import (
+    ALLOWED,
+    HEADER_LINE,
+    HEADER_WORDS,
+    URL_CHARS,
+    URL_WORDS,
+    numeric_words,
+    setting,
+    strings,
+)
+
 DEFAULT_STUDIO_BASE_URL = "https://studio.pixieset.com/api/v1"
 DEFAULT_GALLERY_BASE_URL = "https://galleries.pixieset.com/api/v1"
 MAX_PAGE_SIZE = 100
 
+__all__ = [
+    "ALLOWED",
+    "CONFIG_SCHEMA",
+    "DEFAULT_GALLERY_BASE_URL",
+    "DEFAULT_STUDIO_BASE_URL",
+    "SECRET_SETTINGS",
+    "numeric_words",
+]
+
 SECRET_SETTINGS = ("studio_cookie", "gallery_cookie", "csrf_token", "password")
-
-#: Each setting's rules in words, completing "`name` must be ...".
-ALLOWED: dict[str, str] = {}
-
-_TYPE_WORDS = {"integer": "a whole number", "number": "a number"}
-
-#: One HTTP header line: printable ASCII only. A cookie copied with a line break or a
-#: typographic character would otherwise fail deep inside requests, echoing it.
-_HEADER_LINE = "^[\\x20-\\x7e]*$"
-_HEADER_WORDS = "a string of printable ASCII characters on one line, without a line break"
-#: A base URL: ASCII without spaces, so no look-alike letter can name another host.
-_URL_CHARS = "^[\\x21-\\x7e]*$"
-_URL_WORDS = (
-    "a string of printable ASCII characters without spaces (write an international domain "
-    "name in its xn-- form)"
-)
-
-
-def _number(value: float) -> str:
-    return format(value, "g") if isinstance(value, float) else str(value)
-
-
-def numeric_words(schema: dict[str, Any]) -> str:
-    """The rules of a number setting in words, from its schema alone.
-
-    For example ``{"type": "integer", "minimum": 1, "maximum": 100}`` gives
-    "a whole number from 1 to 100". Each ``anyOf`` branch is one alternative.
-    """
-    kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-    noun = _TYPE_WORDS[next(k for k in kinds if k != "null")]
-    alternatives = []
-    for branch in schema.get("anyOf", [{}]):
-        if "const" in branch:
-            alternatives.append(_number(branch["const"]))
-            continue
-        bounds = {**schema, **branch}
-        low = bounds.get("minimum")
-        high = bounds.get("maximum")
-        above = bounds.get("exclusiveMinimum")
-        if low is not None and high is not None:
-            alternatives.append(f"{noun} from {_number(low)} to {_number(high)}")
-        elif above is not None and high is not None:
-            alternatives.append(f"{noun} above {_number(above)}, at most {_number(high)}")
-        elif low is not None:
-            alternatives.append(f"{noun} of at least {_number(low)}")
-        elif high is not None:
-            alternatives.append(f"{noun} of at most {_number(high)}")
-        else:
-            alternatives.append(noun)
-    return ", or ".join(alternatives)
-
-
-def _setting(
-    name: str,
-    kind: str,
-    *,
-    title: str,
-    description: str,
-    default: Any = None,
-    secret: bool = False,
-    allowed: str | None = None,
-    **rules: Any,
-) -> tuple[str, dict[str, Any]]:
-    """One setting's schema; every setting is optional, so its type admits null."""
-    schema: dict[str, Any] = {"type": [kind, "null"], **rules, "title": title}
-    if default is not None:
-        schema["default"] = default
-    if kind in ("integer", "number"):
-        allowed = numeric_words(schema)
-    if allowed:
-        ALLOWED[name] = allowed
-        description += f" Allowed: {allowed}."
-    schema["description"] = description
-    if secret:
-        schema.update(secret=True, writeOnly=True)
-    return name, schema
-
-
-def _strings(**rules: Any) -> dict[str, Any]:
-    return {"type": ["string"], **rules}
-
 
 CONFIG_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": dict(
         [
-            _setting(
+            setting(
                 "studio_cookie",
                 "string",
                 title="Studio Cookie",
@@ -115,10 +54,10 @@ CONFIG_SCHEMA: dict[str, Any] = {
                     "Request Headers > Cookie)."
                 ),
                 secret=True,
-                pattern=_HEADER_LINE,
-                allowed=_HEADER_WORDS,
+                pattern=HEADER_LINE,
+                allowed=HEADER_WORDS,
             ),
-            _setting(
+            setting(
                 "gallery_cookie",
                 "string",
                 title="Gallery Cookie",
@@ -127,19 +66,19 @@ CONFIG_SCHEMA: dict[str, Any] = {
                     "copied the same way."
                 ),
                 secret=True,
-                pattern=_HEADER_LINE,
-                allowed=_HEADER_WORDS,
+                pattern=HEADER_LINE,
+                allowed=HEADER_WORDS,
             ),
-            _setting(
+            setting(
                 "csrf_token",
                 "string",
                 title="CSRF Token",
                 description="Optional X-CSRF-Token header value. A read-only tap rarely needs it.",
                 secret=True,
-                pattern=_HEADER_LINE,
-                allowed=_HEADER_WORDS,
+                pattern=HEADER_LINE,
+                allowed=HEADER_WORDS,
             ),
-            _setting(
+            setting(
                 "email",
                 "string",
                 title="Email",
@@ -148,14 +87,14 @@ CONFIG_SCHEMA: dict[str, Any] = {
                     "needs and logs in again when a session expires mid-sync."
                 ),
             ),
-            _setting(
+            setting(
                 "password",
                 "string",
                 title="Password",
                 description="Account password, used only with `email`.",
                 secret=True,
             ),
-            _setting(
+            setting(
                 "studio_base_url",
                 "string",
                 title="Studio Base URL",
@@ -164,10 +103,10 @@ CONFIG_SCHEMA: dict[str, Any] = {
                     "(the simulator)."
                 ),
                 default=DEFAULT_STUDIO_BASE_URL,
-                pattern=_URL_CHARS,
-                allowed=_URL_WORDS,
+                pattern=URL_CHARS,
+                allowed=URL_WORDS,
             ),
-            _setting(
+            setting(
                 "gallery_base_url",
                 "string",
                 title="Gallery Base URL",
@@ -176,10 +115,10 @@ CONFIG_SCHEMA: dict[str, Any] = {
                     "(the simulator)."
                 ),
                 default=DEFAULT_GALLERY_BASE_URL,
-                pattern=_URL_CHARS,
-                allowed=_URL_WORDS,
+                pattern=URL_CHARS,
+                allowed=URL_WORDS,
             ),
-            _setting(
+            setting(
                 "start_date",
                 "string",
                 format="date-time",
@@ -190,7 +129,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 ),
                 allowed="an ISO 8601 date-time string, such as 2024-01-31T00:00:00Z",
             ),
-            _setting(
+            setting(
                 "page_size",
                 "integer",
                 minimum=1,
@@ -202,7 +141,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 ),
                 default=MAX_PAGE_SIZE,
             ),
-            _setting(
+            setting(
                 "max_requests_per_second",
                 "number",
                 # Below one request per 100 s the waits overflow the clock; 0 means no limit.
@@ -215,7 +154,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 ),
                 default=4,
             ),
-            _setting(
+            setting(
                 "max_retries",
                 "integer",
                 minimum=0,
@@ -228,7 +167,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 ),
                 default=5,
             ),
-            _setting(
+            setting(
                 "backoff_base_seconds",
                 "number",
                 minimum=0,
@@ -241,7 +180,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 ),
                 default=1.0,
             ),
-            _setting(
+            setting(
                 "request_timeout",
                 "integer",
                 minimum=1,
@@ -253,7 +192,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 ),
                 default=60,
             ),
-            _setting(
+            setting(
                 "max_request_seconds",
                 "integer",
                 minimum=1,
@@ -266,7 +205,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 ),
                 default=300,
             ),
-            _setting(
+            setting(
                 "max_response_mb",
                 "integer",
                 minimum=1,
@@ -279,7 +218,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 ),
                 default=64,
             ),
-            _setting(
+            setting(
                 "max_concurrency",
                 "integer",
                 minimum=1,
@@ -291,10 +230,10 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 ),
                 default=4,
             ),
-            _setting(
+            setting(
                 "client_types",
                 "array",
-                items=_strings(pattern="^[A-Za-z][A-Za-z_-]{0,31}$"),
+                items=strings(pattern="^[A-Za-z][A-Za-z_-]{0,31}$"),
                 minItems=1,
                 title="Client Types",
                 description=(
@@ -304,10 +243,10 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 default=["client", "lead", "other"],
                 allowed="a non-empty list of type names, such as client, lead, other",
             ),
-            _setting(
+            setting(
                 "summary_currencies",
                 "array",
-                items=_strings(pattern="^[A-Za-z]{3}$"),
+                items=strings(pattern="^[A-Za-z]{3}$"),
                 title="Summary Currencies",
                 description=(
                     "Currency codes for the `invoice_summary` stream: one summary per currency. "
@@ -316,7 +255,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 default=[],
                 allowed="a list of three-letter currency codes, such as gbp, usd",
             ),
-            _setting(
+            setting(
                 "include_contract_html",
                 "boolean",
                 title="Include Contract HTML",
@@ -326,7 +265,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 ),
                 default=False,
             ),
-            _setting(
+            setting(
                 "enable_quotes_probe",
                 "boolean",
                 title="Enable Quotes Probe",
@@ -337,7 +276,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 ),
                 default=False,
             ),
-            _setting(
+            setting(
                 "collection_ids",
                 "array",
                 # Gallery collection ids are numeric (catalog 1.9); anything else would 404.
@@ -351,7 +290,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 ),
                 allowed='a list of numeric Gallery collection ids, such as ["90516387"]',
             ),
-            _setting(
+            setting(
                 "bounded_freshness",
                 "boolean",
                 title="Bounded Freshness",
@@ -364,7 +303,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 ),
                 default=False,
             ),
-            _setting(
+            setting(
                 "freshness_days",
                 "integer",
                 minimum=1,
@@ -378,7 +317,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 ),
                 default=10,
             ),
-            _setting(
+            setting(
                 "account_id",
                 "string",
                 # It also names Meltano state ids and Airflow tasks.
@@ -395,7 +334,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                     "digit (for example studio-berlin)"
                 ),
             ),
-            _setting(
+            setting(
                 "emit_activate_version_messages",
                 "boolean",
                 title="Emit ACTIVATE_VERSION Messages",
@@ -409,7 +348,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 ),
                 default=False,
             ),
-            _setting(
+            setting(
                 "account_has_own_schema",
                 "boolean",
                 title="Account Has Own Schema",

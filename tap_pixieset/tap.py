@@ -21,13 +21,14 @@ from singer_sdk.exceptions import (
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 from typing_extensions import override
 
-from tap_pixieset.auth import CookieSession, Credentials
+from tap_pixieset.auth import CookieSession
 from tap_pixieset.concurrency import ChildPrefetcher
 from tap_pixieset.config_input import load_settings
 from tap_pixieset.connection_test import APIS, check_connections
 from tap_pixieset.envelope import UnexpectedResponseError
 from tap_pixieset.errors import PixiesetUserError
 from tap_pixieset.input_files import JsonObjectFile, read_json_object
+from tap_pixieset.login import Credentials
 from tap_pixieset.pagination import PaginationError
 from tap_pixieset.redaction import REDACTOR, install_log_redaction
 from tap_pixieset.run_metrics import metrics_at_debug

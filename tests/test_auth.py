@@ -17,9 +17,10 @@ from recorder import Recorder
 
 from pixieset_simulator.http import Response
 from pixieset_simulator.sessions import CSRF_COOKIE, SESSION_COOKIE
-from tap_pixieset.auth import CookieSession, Credentials
+from tap_pixieset.auth import CookieSession
 from tap_pixieset.cookies import looks_like_login_page
 from tap_pixieset.errors import LoginFailedError, SessionExpiredError
+from tap_pixieset.login import Credentials
 from tap_pixieset.tap import TapPixieset
 
 EXPIRY_STYLES = ("401", "redirect", "html")
