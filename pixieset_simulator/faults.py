@@ -146,7 +146,7 @@ FAULT_CASES: dict[str, dict[str, Any]] = {
     "truncated body": {"truncate_rate": 0.15},
     "connection cut mid-body": {"cut_rate": 0.08},
     "connection refused/reset": {"disconnect_rate": 0.08},
-    "read timeout": {"stall_rate": 0.02, "stall_seconds": 1.5, "limits": {"stall": 2}},
+    "read timeout": {"stall_rate": 0.02, "stall_seconds": 4.0, "limits": {"stall": 2}},
     "drift": {"drift": "default"},
     "deleted after listing": {"drift": "delete_listed"},
     "all together": {
@@ -157,7 +157,7 @@ FAULT_CASES: dict[str, dict[str, Any]] = {
         "cut_rate": 0.03,
         "disconnect_rate": 0.03,
         "stall_rate": 0.01,
-        "stall_seconds": 1.5,
+        "stall_seconds": 4.0,
         "limits": {"stall": 1},
         "drift": "default+delete_listed",
     },

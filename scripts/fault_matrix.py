@@ -31,7 +31,7 @@ from tap_pixieset.tap import TapPixieset  # noqa: E402
 CONFIG = {
     "page_size": 10,
     "max_retries": 10,
-    "request_timeout": 1,
+    "request_timeout": 3,
     "backoff_base_seconds": 0.01,
     "enable_quotes_probe": True,
 }

@@ -31,11 +31,13 @@ from pixieset_simulator.faults import FAULT_CASES, RETRIED_KINDS, Faults, fault_
 from tap_pixieset.tap import TapPixieset
 
 #: Small pages, so that every list crosses several page boundaries; tiny backoff; enough
-#: retries that no request runs out of them by chance.
+#: retries that no request runs out of them by chance. The timeout is short enough that an
+#: injected stall (4 s) is cut, and long enough that a busy machine never cuts a plain
+#: request: each timeout must be a fault the simulator served.
 MATRIX_CONFIG = {
     "page_size": 10,
     "max_retries": 10,
-    "request_timeout": 1,
+    "request_timeout": 3,
     "backoff_base_seconds": 0.01,
 }
 
