@@ -20,6 +20,9 @@ from pixieset_simulator.http import Request, Response
 from tap_pixieset.errors import ConfigurationError
 from tap_pixieset.tap import TapPixieset
 
+#: One worker runs the module, so its full run (a module fixture) happens once.
+pytestmark = pytest.mark.xdist_group("activate_version")
+
 DELETIONS = {"emit_activate_version_messages": True}
 #: Streams that must never delete, and why (written out here, not derived from the tap).
 NEVER_DELETE = {

@@ -34,7 +34,7 @@ from tool_venvs import meltano_plugin, target_postgres_venv
 
 from tap_pixieset.tap import TapPixieset
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("postgres_deletions")]
 
 ACCOUNTS = ("studio-a", "studio-b")
 MODES = {"hard": True, "soft": False}
