@@ -205,15 +205,24 @@ class TapPixieset(HookedTap):
         """
         code = 128 + signum
         stop_all_work(code, self._prefetcher)
-        try:
-            self.state_writer.write_state(self.state)
-        finally:
-            self.logger.warning(
-                "Interrupted by signal %d before the sync finished; rerun with the last STATE "
-                "to resume.",
-                signum,
-            )
-            sys.exit(code)
+
+        def finish() -> None:
+            try:
+                self.state_writer.write_state(self.state)
+            finally:
+                self.logger.warning(
+                    "Interrupted by signal %d before the sync finished; rerun with the last "
+                    "STATE to resume.",
+                    signum,
+                )
+                sys.exit(code)
+
+        # Never inside a line being written: a torn line would break the loader's input.
+        writer = self.message_writer
+        if isinstance(writer, BufferedJsonWriter):
+            writer.between_lines(finish)
+        else:
+            finish()
 
     @property
     def prefetcher(self) -> ChildPrefetcher | None:

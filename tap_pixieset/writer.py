@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -61,7 +62,25 @@ def encode(message: Message) -> str:
 
 
 class BufferedJsonWriter(SimpleSingerWriter):
-    """Writes Singer messages encoded by msgspec, flushing at each STATE."""
+    """Writes Singer messages encoded by msgspec, flushing at each STATE.
+
+    A signal can arrive while a line is being written (a write to a full pipe is where a
+    slow loader makes the tap wait). What the signal handler writes must not land inside
+    that line, so it hands its work to :meth:`between_lines`, which runs it at once or, when
+    a line is being written, right after that line is whole.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._writing = False
+        self._after_line: Callable[[], None] | None = None
+
+    def between_lines(self, action: Callable[[], None]) -> None:
+        """Run ``action`` now, or just after the line being written, never inside one."""
+        if self._writing:
+            self._after_line = action
+            return
+        action()
 
     def serialize_message(self, message: Message) -> str:
         """One compact JSON line (without the newline)."""
@@ -72,9 +91,16 @@ class BufferedJsonWriter(SimpleSingerWriter):
         line = encode_message(message.to_dict())
         out = sys.stdout
         buffer = getattr(out, "buffer", None)
-        if buffer is not None:
-            buffer.write(line)
-        else:  # a text stream without bytes underneath (tests capture stdout this way)
-            out.write(line.decode("utf-8"))
-        if message.type != SingerMessageType.RECORD:
-            out.flush()
+        self._writing = True
+        try:
+            if buffer is not None:
+                buffer.write(line)
+            else:  # a text stream without bytes underneath (tests capture stdout this way)
+                out.write(line.decode("utf-8"))
+            if message.type != SingerMessageType.RECORD:
+                out.flush()
+        finally:
+            self._writing = False
+        action, self._after_line = self._after_line, None
+        if action is not None:
+            action()
