@@ -144,7 +144,7 @@ class HookedStream(RESTStream[Any]):
 
         Reason: the SDK walks every record, nested objects included, to pop deselected
         properties, even when every property is selected: the largest per-record cost left
-        (docs/decisions.md, 39). When the catalog deselects nothing and type conformance is
+        (docs/decisions.md, 47). When the catalog deselects nothing and type conformance is
         off (the shaper has done it), the messages are built here exactly as the SDK builds
         them otherwise. No public hook sits between the record and that pass.
         """
