@@ -197,7 +197,9 @@ def _attach_current(connection: HTTPConnection) -> None:
             raise ConnectionAbortedError("The request's deadline passed before it was sent.")
 
 
-class _WatchedHTTPConnection(HTTPConnection):
+class _Watched(HTTPConnection):
+    """A connection that puts itself under the current request's deadline when it is used."""
+
     def connect(self) -> None:
         _attach_current(self)
         super().connect()
@@ -207,14 +209,12 @@ class _WatchedHTTPConnection(HTTPConnection):
         super().request(*args, **kwargs)
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def connect(self) -> None:
-        _attach_current(self)
-        super().connect()
+class _WatchedHTTPConnection(_Watched):
+    pass
 
-    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
-        _attach_current(self)
-        super().request(*args, **kwargs)
+
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):
