@@ -247,11 +247,13 @@ class TapPixieset(HookedTap):
         """Every stream of both APIs. Makes no HTTP call."""
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]
 
+    @override
     def before_sync_all(self) -> None:
         """Say why a selected stream will be empty; hand out this run's table version."""
         announce_empty_streams(self.config, self.streams, self.logger)
         self._versions = TableVersions.for_run(self.config, self.initialized_at, self.streams)
 
+    @override
     def after_sync_all(self) -> None:
         """After a clean run: ACTIVATE_VERSION per stream (see versions), then the drift report."""
         if self._versions is not None:
