@@ -34,25 +34,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import catalog_file  # noqa: E402  (benchmarks/ is on the path as the script's folder)
+
 from pixieset_simulator import Simulator  # noqa: E402
 from pixieset_simulator.changes import busy_scale, busy_studio, change_day  # noqa: E402
 from tap_pixieset.freshness import DAY_MS, STATE_KEY  # noqa: E402
 
 PAGING = {"page", "per_page", "page_size", "limit", "offset"}
-
-
-def catalog_file(config: dict[str, Any]) -> str:
-    """A catalog with every stream selected."""
-    from tap_pixieset.tap import TapPixieset
-
-    catalog = TapPixieset(config=config, validate_config=False, setup_mapper=False).catalog_dict
-    for entry in catalog["streams"]:
-        for meta in entry["metadata"]:
-            if not meta["breadcrumb"]:
-                meta["metadata"]["selected"] = True
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump(catalog, handle)
-    return handle.name
 
 
 def run_day(
